@@ -1,0 +1,61 @@
+import type { Expression, SqlBool } from 'kysely';
+import { sql } from 'kysely';
+import type { Language, Role } from '../db/types.ts';
+
+/** The signed-in user as every query sees it. Built once per request by the session plugin. */
+export interface Viewer {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  departmentId: number | null;
+  /** The viewer's department and every department below it (for managers' scope). */
+  departmentIds: number[];
+  language: Language;
+  mustChangePassword: boolean;
+}
+
+/** Roles that see every business record. */
+const SEES_ALL: ReadonlySet<Role> = new Set<Role>(['sales_director', 'general_manager']);
+
+export const isAdmin = (v: Viewer): boolean => v.role === 'admin';
+export const seesAllRecords = (v: Viewer): boolean => SEES_ALL.has(v.role);
+export const isManager = (v: Viewer): boolean => v.role === 'sales_manager';
+
+/**
+ * THE data-scope rule. Every query on an owned business table (one with `owner_id`) adds this condition:
+ * - sales_rep: rows they own, or rows they are a member of (record_members: e.g. an opportunity's team);
+ * - sales_manager: rows owned by anyone in their department subtree, plus rows they own or are a member of;
+ * - sales_director, general_manager: every row;
+ * - admin: no business rows (admins run settings and users, not sales data).
+ * `alias` is the name the table has in the query (defaults to the table name); `entity` names the
+ * record type in record_members (defaults to the table name).
+ */
+export function scope(viewer: Viewer, table: string, opts: { alias?: string; entity?: string } = {}): Expression<SqlBool> {
+  const alias = opts.alias ?? table;
+  const entity = opts.entity ?? table;
+  if (seesAllRecords(viewer)) return sql<SqlBool>`1 = 1`;
+  if (isAdmin(viewer)) return sql<SqlBool>`1 = 0`;
+
+  const owner = sql.ref(`${alias}.owner_id`);
+  const id = sql.ref(`${alias}.id`);
+  const member = sql<SqlBool>`${id} in (select rm.record_id from record_members rm where rm.user_id = ${viewer.id} and rm.entity = ${entity})`;
+
+  if (isManager(viewer) && viewer.departmentIds.length > 0) {
+    const depts = sql.join(viewer.departmentIds.map((d) => sql`${d}`));
+    return sql<SqlBool>`(${owner} = ${viewer.id} or ${owner} in (select su.id from users su where su.department_id in (${depts})) or ${member})`;
+  }
+  return sql<SqlBool>`(${owner} = ${viewer.id} or ${member})`;
+}
+
+/** Which users' records a viewer may see — for owner filters and assignment pickers. */
+export function userScope(viewer: Viewer, alias = 'users'): Expression<SqlBool> {
+  if (seesAllRecords(viewer) || isAdmin(viewer)) return sql<SqlBool>`1 = 1`;
+  const id = sql.ref(`${alias}.id`);
+  if (isManager(viewer) && viewer.departmentIds.length > 0) {
+    const dept = sql.ref(`${alias}.department_id`);
+    const depts = sql.join(viewer.departmentIds.map((d) => sql`${d}`));
+    return sql<SqlBool>`(${id} = ${viewer.id} or ${dept} in (${depts}))`;
+  }
+  return sql<SqlBool>`${id} = ${viewer.id}`;
+}

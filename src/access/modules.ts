@@ -1,0 +1,43 @@
+import type { Role } from '../db/types.ts';
+import type { Messages } from '../i18n/index.ts';
+
+export type NavGroup = keyof Messages['nav']['groups'] | 'top';
+
+export interface Module {
+  key: 'home' | 'company' | 'departments' | 'users' | 'audit';
+  href: string;
+  group: NavGroup;
+  roles: readonly Role[];
+  icon: string;
+}
+
+const ALL: readonly Role[] = ['admin', 'general_manager', 'sales_director', 'sales_manager', 'sales_rep'];
+
+/** Every page in the navigation, in order, with who may open it. Modules add themselves here as they land. */
+export const MODULES: readonly Module[] = [
+  { key: 'home', href: '/', group: 'top', roles: ALL, icon: 'home' },
+  { key: 'company', href: '/admin/company', group: 'settings', roles: ['admin'], icon: 'company' },
+  { key: 'departments', href: '/admin/departments', group: 'settings', roles: ['admin'], icon: 'tree' },
+  { key: 'users', href: '/admin/users', group: 'settings', roles: ['admin'], icon: 'users' },
+  { key: 'audit', href: '/admin/audit', group: 'settings', roles: ['admin'], icon: 'log' },
+];
+
+export function modulesFor(role: Role): Module[] {
+  return MODULES.filter((m) => m.roles.includes(role));
+}
+
+export interface NavSection {
+  group: NavGroup;
+  items: Module[];
+}
+
+/** The left navigation: modules grouped, empty groups left out. */
+export function navFor(role: Role): NavSection[] {
+  const sections: NavSection[] = [];
+  for (const m of modulesFor(role)) {
+    let s = sections.find((x) => x.group === m.group);
+    if (!s) sections.push((s = { group: m.group, items: [] }));
+    s.items.push(m);
+  }
+  return sections;
+}

@@ -1,0 +1,125 @@
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import type { Db } from '../db/index.ts';
+import type { Viewer } from '../access/index.ts';
+import type { Language, Role } from '../db/types.ts';
+
+// Lucia's session design (lucia-auth.com/sessions/basic): a random token goes to the client,
+// only its SHA-256 is stored, so a leaked sessions table cannot be replayed.
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const SESSION_LIFETIME_MS = 30 * DAY_MS;
+const RENEW_WHEN_LEFT_MS = 15 * DAY_MS;
+
+export function generateSessionToken(): string {
+  const bytes = new Uint8Array(20);
+  crypto.getRandomValues(bytes);
+  return encodeBase32LowerCaseNoPadding(bytes);
+}
+
+export function sessionIdFromToken(token: string): string {
+  return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+}
+
+export async function createSession(
+  db: Db,
+  userId: number,
+  meta: { ip?: string; userAgent?: string } = {},
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = generateSessionToken();
+  const now = Date.now();
+  const expiresAt = new Date(now + SESSION_LIFETIME_MS);
+  await db
+    .insertInto('sessions')
+    .values({
+      id: sessionIdFromToken(token),
+      user_id: userId,
+      expires_at: expiresAt.toISOString(),
+      created_at: new Date(now).toISOString(),
+      ip: meta.ip ?? '',
+      user_agent: (meta.userAgent ?? '').slice(0, 300),
+    })
+    .execute();
+  return { token, expiresAt };
+}
+
+export interface ValidatedSession {
+  sessionId: string;
+  expiresAt: Date;
+  /** True when the expiry moved forward and the cookie must be re-sent. */
+  renewed: boolean;
+  viewer: Viewer;
+}
+
+/** Looks up a token; deletes it when expired; slides the expiry when less than half of it is left. */
+export async function validateSessionToken(db: Db, token: string): Promise<ValidatedSession | null> {
+  const sessionId = sessionIdFromToken(token);
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .leftJoin('departments', 'departments.id', 'users.department_id')
+    .select([
+      'sessions.id as session_id',
+      'sessions.expires_at',
+      'users.id',
+      'users.username',
+      'users.display_name',
+      'users.role',
+      'users.department_id',
+      'users.language',
+      'users.active',
+      'users.must_change_password',
+      'departments.path as department_path',
+    ])
+    .where('sessions.id', '=', sessionId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const now = Date.now();
+  let expiresAt = new Date(row.expires_at);
+  if (now >= expiresAt.getTime() || row.active !== 1) {
+    await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+    return null;
+  }
+  let renewed = false;
+  if (expiresAt.getTime() - now < RENEW_WHEN_LEFT_MS) {
+    expiresAt = new Date(now + SESSION_LIFETIME_MS);
+    await db.updateTable('sessions').set({ expires_at: expiresAt.toISOString() }).where('id', '=', sessionId).execute();
+    renewed = true;
+  }
+  const departmentIds = row.department_path ? await subtreeDepartmentIds(db, row.department_path) : [];
+  return {
+    sessionId,
+    expiresAt,
+    renewed,
+    viewer: {
+      id: row.id,
+      username: row.username,
+      displayName: row.display_name,
+      role: row.role as Role,
+      departmentId: row.department_id,
+      departmentIds,
+      language: row.language as Language,
+      mustChangePassword: row.must_change_password === 1,
+    },
+  };
+}
+
+async function subtreeDepartmentIds(db: Db, path: string): Promise<number[]> {
+  const rows = await db.selectFrom('departments').select('id').where('path', 'like', `${path}%`).execute();
+  return rows.map((r) => r.id);
+}
+
+export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+}
+
+/** Ends every session of a user, optionally keeping one (the one that changed the password). */
+export async function invalidateUserSessions(db: Db, userId: number, exceptSessionId?: string): Promise<void> {
+  let q = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (exceptSessionId) q = q.where('id', '!=', exceptSessionId);
+  await q.execute();
+}
+
+export async function deleteExpiredSessions(db: Db): Promise<number> {
+  const r = await db.deleteFrom('sessions').where('expires_at', '<=', new Date().toISOString()).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

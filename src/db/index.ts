@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import type { DB } from './types.ts';
+
+export type Db = Kysely<DB>;
+
+export interface Database_ {
+  db: Db;
+  /** The raw handle, for the online backup API and health checks. Never used for app queries. */
+  sqlite: Database.Database;
+  close(): Promise<void>;
+}
+
+/** SQLite pragmas: WAL for concurrent readers, FULL sync so nothing committed is lost on power loss. */
+export function applyPragmas(sqlite: Database.Database): void {
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+}
+
+/** Opens a database file (created with its folder if missing), or wraps an existing better-sqlite3 handle (tests). */
+export function openDatabase(fileOrHandle: string | Database.Database): Database_ {
+  let sqlite: Database.Database;
+  if (typeof fileOrHandle === 'string') {
+    if (fileOrHandle !== ':memory:') fs.mkdirSync(path.dirname(fileOrHandle), { recursive: true });
+    sqlite = new Database(fileOrHandle);
+  } else {
+    sqlite = fileOrHandle;
+  }
+  applyPragmas(sqlite);
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    sqlite,
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * Runs a read-then-write unit of work as one transaction that takes the write lock up front
+ * (BEGIN IMMEDIATE on SQLite), so two processes never both read and then fail to upgrade.
+ * On PostgreSQL the counterpart is a plain transaction with SELECT … FOR UPDATE.
+ */
+export async function writeTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (err) {
+      await sql`rollback`.execute(conn);
+      throw err;
+    }
+  });
+}
+
+export async function pingDatabase(db: Db): Promise<boolean> {
+  const row = await sql<{ ok: number }>`select 1 as ok`.execute(db);
+  return row.rows[0]?.ok === 1;
+}
+
+export const nowIso = (): string => new Date().toISOString();

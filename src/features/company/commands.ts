@@ -1,0 +1,36 @@
+import type { Db } from '../../db/index.ts';
+import { nowIso, writeTransaction } from '../../db/index.ts';
+import { audit, diff, type AuditContext } from '../../audit/index.ts';
+import type { CompanyInput } from './schemas.ts';
+
+export async function updateCompany(
+  db: Db,
+  ctx: AuditContext,
+  input: CompanyInput,
+  logo: { data: Buffer; mime: string } | 'remove' | null,
+): Promise<void> {
+  await writeTransaction(db, async (trx) => {
+    const before = await trx
+      .selectFrom('company')
+      .select(['name', 'address', 'postal_code', 'phone', 'tax_id', 'bank_name', 'bank_account', 'time_zone', 'currency', 'logo_mime'])
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow();
+    const values = {
+      name: input.name,
+      address: input.address,
+      postal_code: input.postal_code,
+      phone: input.phone,
+      tax_id: input.tax_id,
+      bank_name: input.bank_name,
+      bank_account: input.bank_account,
+      time_zone: input.time_zone,
+      currency: input.currency,
+      ...(logo === 'remove' ? { logo: null, logo_mime: null } : logo ? { logo: logo.data, logo_mime: logo.mime } : {}),
+    };
+    await trx.updateTable('company').set({ ...values, updated_at: nowIso() }).where('id', '=', 1).execute();
+    const changes = diff(before, { ...before, ...values });
+    if (logo) changes.logo = [before.logo_mime ? 'logo' : null, logo === 'remove' ? null : 'logo'];
+    delete changes.logo_mime;
+    await audit(trx, ctx, { action: 'update', entity: 'company', entityId: 1, summary: input.name, changes });
+  });
+}

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../../db/index.ts';
+import { auditContext } from '../../plugins/guards.ts';
+import { formValues, parseForm } from '../../lib/validation.ts';
+import { CURRENCIES, timeZones } from '../../lib/format.ts';
+import { getCompany, getCompanyLogo } from './queries.ts';
+import { updateCompany } from './commands.ts';
+import { companySchema, imageMime } from './schemas.ts';
+import { MAX_UPLOAD_BYTES } from '../../plugins/security.ts';
+
+/** The logo is public: the sign-in page and printed documents show it. */
+export async function companyLogoRoutes(app: FastifyInstance, opts: { db: Db }) {
+  app.get('/company/logo', async (_req, reply) => {
+    const row = await getCompanyLogo(opts.db);
+    if (!row?.logo || !row.logo_mime) return reply.callNotFound();
+    return reply.type(row.logo_mime).header('Cache-Control', 'private, max-age=300').send(row.logo);
+  });
+}
+
+/** /admin/company (behind requireAdmin). */
+export default async function companyRoutes(app: FastifyInstance, opts: { db: Db }) {
+  const { db } = opts;
+  const zones = timeZones();
+
+  app.get('/company', async (_req, reply) => {
+    const company = await getCompany(db);
+    if (!company) return reply.callNotFound();
+    return reply.render('company/edit', { values: company, hasLogo: Boolean(company.has_logo), errors: {}, zones, currencies: CURRENCIES });
+  });
+
+  app.post('/company', async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = parseForm(companySchema, body, req.t);
+    const errors = parsed.ok ? {} : { ...parsed.errors };
+    let logo: { data: Buffer; mime: string } | 'remove' | null = null;
+    const upload = body.logo;
+    if (Buffer.isBuffer(upload) && upload.length > 0) {
+      const mime = imageMime(upload);
+      if (!mime || upload.length > MAX_UPLOAD_BYTES) errors.logo = req.t.company.badLogo;
+      else logo = { data: upload, mime };
+    } else if (parsed.ok && parsed.data.remove_logo === '1') {
+      logo = 'remove';
+    }
+    const company = await getCompany(db);
+    if (!company) return reply.callNotFound();
+    if (!parsed.ok || Object.keys(errors).length > 0) {
+      return reply.render(
+        'company/edit',
+        { values: { ...company, ...formValues(body) }, hasLogo: Boolean(company.has_logo), errors, zones, currencies: CURRENCIES },
+        { status: 422, fragment: 'company/_form' },
+      );
+    }
+    await updateCompany(db, auditContext(req), parsed.data, logo);
+    reply.flash('success', req.t.company.saved);
+    return reply.redirect('/admin/company', 303);
+  });
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { CURRENCIES, isTimeZone } from '../../lib/format.ts';
+import { oneOf, optionalPhone, optionalPostalCode, optionalText, requiredText } from '../../lib/validation.ts';
+
+export const companySchema = z.object({
+  name: requiredText(100),
+  address: optionalText(200),
+  postal_code: optionalPostalCode,
+  phone: optionalPhone,
+  tax_id: optionalText(20).refine((v) => v === '' || /^[0-9A-Z]{15,20}$/.test(v.toUpperCase()), 'taxId').transform((v) => v.toUpperCase()),
+  bank_name: optionalText(100),
+  bank_account: optionalText(40)
+    .transform((v) => v.replace(/\s+/g, ''))
+    .refine((v) => v === '' || /^\d{8,30}$/.test(v), 'bankAccount'),
+  time_zone: requiredText(64).refine(isTimeZone, 'timeZone'),
+  currency: oneOf(CURRENCIES),
+  remove_logo: optionalText(5),
+});
+export type CompanyInput = z.output<typeof companySchema>;
+
+/** Checks an upload by its content (magic bytes), never by its name or declared type. */
+export function imageMime(buf: Buffer): 'image/png' | 'image/jpeg' | null {
+  if (buf.length > 8 && buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (buf.length > 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'image/jpeg';
+  return null;
+}

@@ -1,0 +1,83 @@
+import type { Language } from '../db/types.ts';
+
+// Intl formatters are costly to build and cheap to reuse: keep one per (kind, locale, zone).
+const cache = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, make: () => T): T {
+  let f = cache.get(key) as T | undefined;
+  if (!f) {
+    f = make();
+    cache.set(key, f);
+  }
+  return f;
+}
+
+const localeOf = (lang: Language): string => (lang === 'en' ? 'en-GB' : 'zh-CN');
+
+export interface Formatter {
+  /** 2026-11-27 14:05 in the company's time zone. */
+  dateTime(iso: string | null | undefined): string;
+  date(iso: string | null | undefined): string;
+  number(n: number): string;
+  /** Integer fen → ¥12,345.67 */
+  money(fen: number): string;
+}
+
+export function formatter(lang: Language, timeZone: string, currency = 'CNY'): Formatter {
+  const locale = localeOf(lang);
+  const dt = cached(`dt|${locale}|${timeZone}`, () =>
+    new Intl.DateTimeFormat(locale, {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }),
+  );
+  const d = cached(`d|${locale}|${timeZone}`, () =>
+    new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+  );
+  const num = cached(`n|${locale}`, () => new Intl.NumberFormat(locale));
+  const money = cached(`m|${locale}|${currency}`, () =>
+    new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  );
+  const parts = (f: Intl.DateTimeFormat, iso: string) => {
+    const p: Record<string, string> = {};
+    for (const { type, value } of f.formatToParts(new Date(iso))) p[type] = value;
+    return p;
+  };
+  return {
+    dateTime(iso) {
+      if (!iso) return '';
+      const p = parts(dt, iso);
+      return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+    },
+    date(iso) {
+      if (!iso) return '';
+      const p = parts(d, iso);
+      return `${p.year}-${p.month}-${p.day}`;
+    },
+    number: (n) => num.format(n),
+    // Fen are integers; dividing by 100 only for display is exact enough for Intl (no arithmetic follows).
+    money: (fen) => money.format(fen / 100),
+  };
+}
+
+/** The IANA zones offered in company settings (all Intl knows, China's first). */
+export function timeZones(): string[] {
+  const all = Intl.supportedValuesOf('timeZone');
+  const first = ['Asia/Shanghai', 'Asia/Hong_Kong', 'Asia/Taipei', 'Asia/Macau', 'Asia/Urumqi'];
+  return [...first.filter((z) => all.includes(z)), ...all.filter((z) => !first.includes(z))];
+}
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const CURRENCIES = ['CNY', 'HKD', 'TWD', 'USD', 'EUR', 'JPY'] as const;

@@ -1,0 +1,139 @@
+import fp from 'fastify-plugin';
+import view from '@fastify/view';
+import { Eta } from 'eta';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../db/index.ts';
+import type { Language } from '../db/types.ts';
+import { VIEWS_DIR } from '../paths.ts';
+import { fill, languageFromHeader, messages, type Messages } from '../i18n/index.ts';
+import { formatter, type Formatter } from '../lib/format.ts';
+import { navFor, type NavSection } from '../access/modules.ts';
+import type { Viewer } from '../access/index.ts';
+
+export type FlashKind = 'success' | 'error' | 'info';
+export interface Flash {
+  kind: FlashKind;
+  text: string;
+}
+
+/** What every template receives as `it`, besides its own data. */
+export interface BaseLocals {
+  t: Messages;
+  lang: Language;
+  fill: typeof fill;
+  fmt: Formatter;
+  viewer: Viewer | null;
+  csrfToken: string;
+  company: { name: string; hasLogo: boolean; timeZone: string; logoVersion: string };
+  flash: Flash[];
+  path: string;
+  nav: NavSection[];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    lang: Language;
+    t: Messages;
+  }
+  interface FastifyReply {
+    /** Renders `page` (full layout) or, for an htmx request that is not a boosted navigation, `fragment`. */
+    render(page: string, data?: Record<string, unknown>, opts?: { fragment?: string; status?: number }): Promise<FastifyReply>;
+    /** Queues a message shown on the next rendered page. */
+    flash(kind: FlashKind, text: string): FastifyReply;
+  }
+}
+
+const FLASH_COOKIE = 'guanxi_flash';
+
+export function wantsFragment(req: FastifyRequest): boolean {
+  const h = req.headers;
+  return h['hx-request'] === 'true' && h['hx-boosted'] !== 'true' && h['hx-history-restore-request'] !== 'true';
+}
+
+export default fp(
+  async (app, opts: { db: Db; cache: boolean }) => {
+    const eta = new Eta({ views: VIEWS_DIR, cache: opts.cache, autoEscape: true, autoTrim: [false, 'nl'] });
+    await app.register(view, { engine: { eta }, templates: VIEWS_DIR, production: opts.cache });
+
+    app.decorateRequest('lang', 'zh-CN');
+    app.decorateRequest('t', null as unknown as Messages);
+    app.addHook('preHandler', async (req) => {
+      req.lang = req.viewer?.language ?? languageFromHeader(req.headers['accept-language']);
+      req.t = messages(req.lang);
+    });
+
+    async function baseLocals(req: FastifyRequest, reply: FastifyReply): Promise<BaseLocals> {
+      const company = await opts.db
+        .selectFrom('company')
+        .select(['name', 'time_zone', 'currency', 'updated_at', (eb) => eb('logo', 'is not', null).as('has_logo')])
+        .where('id', '=', 1)
+        .executeTakeFirst();
+      const timeZone = company?.time_zone ?? 'Asia/Shanghai';
+      const pending = readFlash(req, reply);
+      return {
+        t: req.t,
+        lang: req.lang,
+        fill,
+        fmt: formatter(req.lang, timeZone, company?.currency ?? 'CNY'),
+        viewer: req.viewer,
+        csrfToken: reply.generateCsrf(),
+        company: {
+          name: company?.name ?? req.t.app.name,
+          hasLogo: Boolean(company?.has_logo),
+          timeZone,
+          logoVersion: company?.updated_at ?? '',
+        },
+        flash: pending,
+        path: req.url.split('?')[0] ?? '/',
+        nav: req.viewer ? navFor(req.viewer.role) : [],
+      };
+    }
+
+    function readFlash(req: FastifyRequest, reply: FastifyReply): Flash[] {
+      const queued = (reply as FastifyReply & { queuedFlash?: Flash[] }).queuedFlash ?? [];
+      const raw = req.cookies[FLASH_COOKIE];
+      let fromCookie: Flash[] = [];
+      if (raw) {
+        const unsigned = req.unsignCookie(raw);
+        if (unsigned.valid && unsigned.value) {
+          try {
+            fromCookie = JSON.parse(unsigned.value) as Flash[];
+          } catch {
+            fromCookie = [];
+          }
+        }
+      }
+      if (raw || queued.length > 0) reply.clearCookie(FLASH_COOKIE, { path: '/' });
+      (reply as FastifyReply & { queuedFlash?: Flash[] }).queuedFlash = [];
+      return [...fromCookie, ...queued];
+    }
+
+    app.decorateReply('flash', function (this: FastifyReply, kind: FlashKind, text: string) {
+      const self = this as FastifyReply & { queuedFlash?: Flash[] };
+      self.queuedFlash = [...(self.queuedFlash ?? []), { kind, text }];
+      // Survives a redirect: the next page render reads and clears it.
+      this.setCookie(FLASH_COOKIE, JSON.stringify(self.queuedFlash), { path: '/', httpOnly: true, sameSite: 'lax', signed: true });
+      return this;
+    });
+
+    app.decorateReply(
+      'render',
+      async function (this: FastifyReply, page: string, data: Record<string, unknown> = {}, o: { fragment?: string; status?: number } = {}) {
+        const req = this.request;
+        const fragment = o.fragment && wantsFragment(req) ? o.fragment : undefined;
+        const locals = await baseLocals(req, this);
+        let html = await this.viewAsync(fragment ?? page, { ...locals, ...data, isFragment: Boolean(fragment) });
+        if (fragment && locals.flash.length > 0) {
+          // Out-of-band swap so a fragment response still shows its message.
+          html += await this.viewAsync('partials/_flash', { ...locals, oob: true });
+        }
+        return this.code(o.status ?? 200)
+          .header('Vary', 'HX-Request')
+          .header('Cache-Control', 'no-store')
+          .type('text/html; charset=utf-8')
+          .send(html);
+      },
+    );
+  },
+  { name: 'views', dependencies: ['security'] },
+);
