@@ -45,7 +45,8 @@ export { wantsFragment };
 /** After a successful write: 303 for plain forms; for htmx requests a client-side navigation (HX-Location). */
 export function afterWrite(req: FastifyRequest, reply: FastifyReply, location: string): FastifyReply {
   if (req.headers['hx-request'] === 'true' && req.headers['hx-boosted'] !== 'true') {
-    return reply.header('HX-Location', JSON.stringify({ path: location, target: '#main', select: '#main', swap: 'outerHTML' })).code(204).send();
+    // Like a boosted navigation: the whole body (with its flash message) is replaced and history updated.
+    return reply.header('HX-Location', JSON.stringify({ path: location, target: 'body' })).code(204).send();
   }
   return reply.redirect(location, 303);
 }

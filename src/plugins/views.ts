@@ -45,9 +45,13 @@ declare module 'fastify' {
 
 const FLASH_COOKIE = 'guanxi_flash';
 
+/**
+ * A fragment only for an htmx request that is not a navigation: not boosted, not a history restore, and aimed at
+ * an element (HX-Target). HX-Location navigations target the body, which has no id, and so get the whole page.
+ */
 export function wantsFragment(req: FastifyRequest): boolean {
   const h = req.headers;
-  return h['hx-request'] === 'true' && h['hx-boosted'] !== 'true' && h['hx-history-restore-request'] !== 'true';
+  return h['hx-request'] === 'true' && h['hx-boosted'] !== 'true' && h['hx-history-restore-request'] !== 'true' && Boolean(h['hx-target']);
 }
 
 export default fp(
