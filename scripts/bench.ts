@@ -323,7 +323,8 @@ async function verify(child: Child, urlPath: string, headers: Record<string, str
   const body = await res.text();
   if (res.status !== 200) {
     const where = res.headers.get('location');
-    throw new Error(`GET ${urlPath} as ${who}: expected 200, got ${res.status}${where ? ` → ${where}` : ''}\n${body.slice(0, 1000)}`);
+    const title = /<title>([^<]*)<\/title>/.exec(body)?.[1];
+    throw new Error(`GET ${urlPath} as ${who}: expected 200, got ${res.status}${where ? ` → ${where}` : ''}${title ? ` (page title: ${title.trim()})` : `\n${body.slice(0, 500)}`}`);
   }
 }
 
@@ -451,7 +452,6 @@ async function main(): Promise<void> {
       rows.push(toRow(p.path, p.path, p.user, r, bareRps));
     }
 
-    for (const s of sessions) await signOut(app, s);
     const finishedAt = new Date();
     const complaints = serverComplaints(app.output());
 
@@ -485,6 +485,7 @@ async function main(): Promise<void> {
     }
     if (bad.length) process.exitCode = 1;
   } finally {
+    if (isAlive(app.proc)) for (const s of sessions) await signOut(app, s);
     await stopAll();
   }
 }

@@ -46,7 +46,8 @@ describe('an administrator in the browser', () => {
 
     // Active search: typing filters the list in place and updates the URL.
     await page.fill('#users-q', '陈静');
-    await page.waitForFunction("document.querySelectorAll('#users-list tbody tr').length === 1");
+    await page.locator('#users-list tbody tr', { hasText: 'admin@' }).waitFor({ state: 'detached' });
+    expect(await page.locator('#users-list tbody tr').count()).toBe(1);
     await env.seeText(page, '#users-list', 'chen.jing');
     await page.waitForURL(/q=%E9%99%88%E9%9D%99/);
 
