@@ -44,7 +44,7 @@ export async function signIn(
     const session = await createSession(trx, user.id, meta);
     await trx.deleteFrom('login_failures').where('username', '=', username).execute();
     await trx.updateTable('users').set({ last_login_at: nowIso() }).where('id', '=', user.id).execute();
-    await audit(trx, { actorId: user.id, ip: meta.ip }, { action: 'sign_in', entity: 'session', entityId: user.id });
+    await audit(trx, { actorId: user.id, ip: meta.ip }, { action: 'sign_in', entity: 'user', entityId: user.id, summary: username });
     return { ok: true as const, token: session.token, expiresAt: session.expiresAt, userId: user.id };
   });
 }
@@ -52,7 +52,7 @@ export async function signIn(
 export async function signOut(db: Db, sessionId: string, ctx: { actorId: number | null; ip: string }): Promise<void> {
   await writeTransaction(db, async (trx) => {
     await trx.deleteFrom('sessions').where('id', '=', sessionId).execute();
-    await audit(trx, ctx, { action: 'sign_out', entity: 'session', entityId: ctx.actorId });
+    await audit(trx, ctx, { action: 'sign_out', entity: 'user', entityId: ctx.actorId });
   });
 }
 
