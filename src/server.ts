@@ -2,6 +2,8 @@ import { loadConfig } from './config.ts';
 import { openDatabase } from './db/index.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './app.ts';
+import { pruneLoginFailures } from './auth/commands.ts';
+import { deleteExpiredSessions } from './auth/session.ts';
 
 /** Process entry: config → database → migrations → app → listen; SIGTERM drains requests and closes the database. */
 export async function start(opts: { dataDir?: string; onListening?: (url: string) => void } = {}): Promise<void> {
@@ -10,11 +12,26 @@ export async function start(opts: { dataDir?: string; onListening?: (url: string
   await migrateToLatest(database.db);
   const app = await buildApp({ config, db: database.db });
 
+  // Housekeeping until the job runner exists: expired sessions and stale sign-in failures, at start and hourly.
+  const housekeeping = async () => {
+    try {
+      const sessions = await deleteExpiredSessions(database.db);
+      await pruneLoginFailures(database.db);
+      if (sessions > 0) app.log.info({ sessions }, 'removed expired sessions');
+    } catch (err) {
+      app.log.error({ err }, 'housekeeping failed');
+    }
+  };
+  await housekeeping();
+  const timer = setInterval(() => void housekeeping(), 60 * 60 * 1000);
+  timer.unref();
+
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: draining requests');
+    clearInterval(timer);
     try {
       await app.close();
       await database.close();

@@ -116,7 +116,7 @@ describe('users', () => {
     await admin.post(`/admin/users/${org.users.rep2.id}/status`, { active: '1' });
     expect((await user('rep2'))!.active).toBe(1);
     const actions = await t.db.selectFrom('audit_log').select('action').where('entity', '=', 'user').where('entity_id', '=', org.users.rep2.id).execute();
-    expect(actions.map((a) => a.action)).toEqual(['disable', 'enable']);
+    expect(actions.map((a) => a.action)).toEqual(['sign_in', 'disable', 'enable']);
   });
 
   it('an admin cannot disable or demote themselves', async () => {
