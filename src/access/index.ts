@@ -28,16 +28,22 @@ export const isManager = (v: Viewer): boolean => v.role === 'sales_manager';
  * - sales_manager: rows owned by anyone in their department subtree, plus rows they own or are a member of;
  * - sales_director, general_manager: every row;
  * - admin: no business rows (admins run settings and users, not sales data).
+ * With `includePool`, rows without an owner (the customers' public pool) are visible to every sales role too.
  * `alias` is the name the table has in the query (defaults to the table name); `entity` names the
  * record type in record_members (defaults to the table name).
  */
-export function scope(viewer: Viewer, table: string, opts: { alias?: string; entity?: string } = {}): Expression<SqlBool> {
+export function scope(viewer: Viewer, table: string, opts: { alias?: string; entity?: string; includePool?: boolean } = {}): Expression<SqlBool> {
   const alias = opts.alias ?? table;
   const entity = opts.entity ?? table;
   if (seesAllRecords(viewer)) return sql<SqlBool>`1 = 1`;
   if (isAdmin(viewer)) return sql<SqlBool>`1 = 0`;
 
   const owner = sql.ref(`${alias}.owner_id`);
+  // The public pool (公海): rows without an owner, open to every sales user for reading and claiming.
+  if (opts.includePool) {
+    const { includePool: _p, ...rest } = opts;
+    return sql<SqlBool>`(${owner} is null or ${scope(viewer, table, rest)})`;
+  }
   const id = sql.ref(`${alias}.id`);
   const member = sql<SqlBool>`${id} in (select rm.record_id from record_members rm where rm.user_id = ${viewer.id} and rm.entity = ${entity})`;
 

@@ -4,7 +4,7 @@ import type { Messages } from '../i18n/index.ts';
 export type NavGroup = keyof Messages['nav']['groups'] | 'top';
 
 export interface Module {
-  key: 'home' | 'company' | 'departments' | 'users' | 'audit';
+  key: 'home' | 'customers' | 'pool' | 'contacts' | 'leads' | 'calendar' | 'tasks' | 'company' | 'departments' | 'users' | 'audit';
   href: string;
   group: NavGroup;
   roles: readonly Role[];
@@ -12,10 +12,17 @@ export interface Module {
 }
 
 const ALL: readonly Role[] = ['admin', 'general_manager', 'sales_director', 'sales_manager', 'sales_rep'];
+const SALES: readonly Role[] = ['general_manager', 'sales_director', 'sales_manager', 'sales_rep'];
 
 /** Every page in the navigation, in order, with who may open it. Modules add themselves here as they land. */
 export const MODULES: readonly Module[] = [
   { key: 'home', href: '/', group: 'top', roles: ALL, icon: 'home' },
+  { key: 'customers', href: '/customers', group: 'customers', roles: SALES, icon: 'company' },
+  { key: 'pool', href: '/customers/pool', group: 'customers', roles: SALES, icon: 'pool' },
+  { key: 'contacts', href: '/contacts', group: 'customers', roles: SALES, icon: 'me' },
+  { key: 'leads', href: '/leads', group: 'customers', roles: SALES, icon: 'lead' },
+  { key: 'calendar', href: '/calendar', group: 'sales', roles: SALES, icon: 'calendar' },
+  { key: 'tasks', href: '/tasks', group: 'sales', roles: SALES, icon: 'task' },
   { key: 'company', href: '/admin/company', group: 'settings', roles: ['admin'], icon: 'company' },
   { key: 'departments', href: '/admin/departments', group: 'settings', roles: ['admin'], icon: 'tree' },
   { key: 'users', href: '/admin/users', group: 'settings', roles: ['admin'], icon: 'users' },

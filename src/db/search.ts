@@ -15,3 +15,20 @@ export function anyColumnContains(columns: string[], q: string): Expression<SqlB
   const parts = columns.map((c) => sql<SqlBool>`${sql.ref(c)} like ${pattern} escape '\\'`);
   return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
 }
+
+/** The tables with a trigram full-text index (migrations/0002): `${table}_fts`, rowid = the row's id. */
+export type SearchableTable = 'customers' | 'contacts' | 'leads';
+
+/**
+ * Substring search that works for Chinese at every length. Terms of 3+ characters use the FTS5 trigram index
+ * (a phrase of trigrams = a contiguous substring); 1–2 character terms (华为, 张) cannot be trigram-matched and
+ * scan with LIKE over `likeColumns`. The PostgreSQL counterpart is pg_trgm with ILIKE.
+ */
+export function textSearch(table: SearchableTable, alias: string, q: string, likeColumns: string[]): Expression<SqlBool> {
+  const term = q.trim();
+  if ([...term].length >= 3) {
+    const phrase = `"${term.replace(/"/g, '""')}"`;
+    return sql<SqlBool>`${sql.ref(`${alias}.id`)} in (select rowid from ${sql.table(`${table}_fts`)} where ${sql.table(`${table}_fts`)} match ${phrase})`;
+  }
+  return anyColumnContains(likeColumns.map((c) => `${alias}.${c}`), term);
+}

@@ -90,7 +90,142 @@ export interface AuditLogTable {
   ip: ColumnType<string, string | undefined, string>;
 }
 
+export const CUSTOMER_TYPES = ['enterprise', 'government', 'individual'] as const;
+export const CUSTOMER_SOURCES = ['referral', 'exhibition', 'website', 'cold_call', 'campaign', 'other'] as const;
+export const CUSTOMER_GRADES = ['A', 'B', 'C'] as const;
+export const LIFECYCLE_STAGES = ['prospect', 'new', 'satisfied', 'retained', 'loyal'] as const;
+export const CUSTOMER_SIZES = ['1-49', '50-199', '200-999', '1000+'] as const;
+export const CONTACT_KINDS = ['customer', 'public_relations'] as const;
+export const LEAD_STATUSES = ['new', 'contacted', 'qualified', 'disqualified'] as const;
+export const ACTIVITY_TYPES = ['visit', 'call', 'meeting', 'email', 'task', 'note'] as const;
+export const ACTIVITY_STATUSES = ['planned', 'done', 'cancelled'] as const;
+
+type Text = ColumnType<string, string | undefined, string>;
+
+export interface CustomerTable {
+  id: Generated<number>;
+  name: string;
+  short_name: Text;
+  type: Text;
+  credit_code: string | null;
+  industry: Text;
+  province: Text;
+  city: Text;
+  address: Text;
+  postal_code: Text;
+  phone: Text;
+  website: Text;
+  size: Text;
+  source: Text;
+  grade: Text;
+  lifecycle: Text;
+  notes: Text;
+  /** NULL = in the public pool. */
+  owner_id: number | null;
+  pooled_at: string | null;
+  last_activity_at: string | null;
+  created_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CustomerTagTable {
+  customer_id: number;
+  tag: string;
+}
+
+export interface ContactTable {
+  id: Generated<number>;
+  kind: Text;
+  customer_id: number | null;
+  name: string;
+  gender: Text;
+  title: Text;
+  department: Text;
+  organisation: Text;
+  mobile: Text;
+  phone: Text;
+  email: Text;
+  wechat: Text;
+  address: Text;
+  postal_code: Text;
+  birthday: string | null;
+  notes: Text;
+  owner_id: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ContactKeyDateTable {
+  id: Generated<number>;
+  contact_id: number;
+  label: string;
+  date: string;
+  yearly: ColumnType<number, number | undefined, number>;
+}
+
+export interface LeadTable {
+  id: Generated<number>;
+  source: Text;
+  company: Text;
+  person: string;
+  title: Text;
+  mobile: Text;
+  phone: Text;
+  email: Text;
+  wechat: Text;
+  province: Text;
+  city: Text;
+  address: Text;
+  industry: Text;
+  status: Text;
+  disqualify_reason: Text;
+  notes: Text;
+  owner_id: number;
+  converted_at: string | null;
+  customer_id: number | null;
+  contact_id: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ActivityTable {
+  id: Generated<number>;
+  type: string;
+  subject: string;
+  starts_at: Timestamp;
+  duration_minutes: ColumnType<number, number | undefined, number>;
+  status: Text;
+  location: Text;
+  outcome: Text;
+  next_step: Text;
+  remind_at: string | null;
+  completed_at: string | null;
+  customer_id: number | null;
+  contact_id: number | null;
+  lead_id: number | null;
+  owner_id: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SavedViewTable {
+  id: Generated<number>;
+  user_id: number;
+  entity: string;
+  name: string;
+  query: string;
+  created_at: Timestamp;
+}
+
 export interface DB {
+  customers: CustomerTable;
+  customer_tags: CustomerTagTable;
+  contacts: ContactTable;
+  contact_key_dates: ContactKeyDateTable;
+  leads: LeadTable;
+  activities: ActivityTable;
+  saved_views: SavedViewTable;
   company: CompanyTable;
   departments: DepartmentTable;
   users: UserTable;

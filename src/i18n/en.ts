@@ -1,4 +1,9 @@
 import type { Messages } from './zh-CN.ts';
+import { customersEn } from './features/customers.en.ts';
+import { contactsEn } from './features/contacts.en.ts';
+import { leadsEn } from './features/leads.en.ts';
+import { activitiesEn } from './features/activities.en.ts';
+import { importsEn } from './features/imports.en.ts';
 
 export const en: Messages = {
   app: { name: 'Guanxi CRM', tagline: 'Customer relationships and sales management for sales teams' },
@@ -9,6 +14,12 @@ export const en: Messages = {
     departments: 'Departments',
     users: 'Users',
     audit: 'Audit log',
+    customers: 'Customers',
+    pool: 'Public pool',
+    contacts: 'Contacts',
+    leads: 'Leads',
+    calendar: 'Calendar',
+    tasks: 'Tasks',
     me: 'My settings',
     signOut: 'Sign out',
     searchPlaceholder: 'Search…',
@@ -86,6 +97,12 @@ export const en: Messages = {
       departments: 'Keep the department tree and its managers',
       users: 'Create users, set roles and departments, disable accounts, reset passwords',
       audit: 'Every change to the data, who made it and when',
+      customers: 'Customer records, 360° view, tags and grades',
+      pool: 'Customers nobody followed up return here for anyone to claim',
+      contacts: 'Customer and public-relations contacts with birthdays and key dates',
+      leads: 'Assign, follow up and convert leads',
+      calendar: 'Visits, calls and meetings by day, week and month',
+      tasks: 'To-dos, with overdue ones highlighted',
     },
     noDepartment: 'No department',
     dataScope: 'Data scope',
@@ -257,4 +274,9 @@ export const en: Messages = {
     tooShort: 'Type something to search for',
   },
   flash: { dismiss: 'Dismiss' },
+  customers: customersEn,
+  contacts: contactsEn,
+  leads: leadsEn,
+  activities: activitiesEn,
+  imports: importsEn,
 };

@@ -1,4 +1,9 @@
 // The source of truth for every user-facing string. en.ts must have the same keys (the compiler checks).
+import { customersZhCN } from './features/customers.zh-CN.ts';
+import { contactsZhCN } from './features/contacts.zh-CN.ts';
+import { leadsZhCN } from './features/leads.zh-CN.ts';
+import { activitiesZhCN } from './features/activities.zh-CN.ts';
+import { importsZhCN } from './features/imports.zh-CN.ts';
 export const zhCN = {
   app: { name: '关系 CRM', tagline: '销售团队的客户关系与销售管理系统' },
   nav: {
@@ -8,6 +13,12 @@ export const zhCN = {
     departments: '部门',
     users: '用户',
     audit: '审计日志',
+    customers: '客户',
+    pool: '公海',
+    contacts: '联系人',
+    leads: '线索',
+    calendar: '日程',
+    tasks: '任务',
     me: '个人设置',
     signOut: '退出登录',
     searchPlaceholder: '搜索…',
@@ -85,6 +96,12 @@ export const zhCN = {
       departments: '维护部门树与部门经理',
       users: '创建用户、分配角色与部门、停用账号、重置密码',
       audit: '查看所有数据变更的记录',
+      customers: '客户档案、360° 视图、标签与分级',
+      pool: '长期未跟进的客户回到公海，可领取',
+      contacts: '客户联系人与公关联系人，含生日等关键日期',
+      leads: '线索的分配、跟进与转化',
+      calendar: '按日、周、月查看拜访、电话、会议等日程',
+      tasks: '待办任务，逾期醒目提示',
     },
     noDepartment: '未分配部门',
     dataScope: '数据范围',
@@ -256,6 +273,11 @@ export const zhCN = {
     tooShort: '请输入要搜索的内容',
   },
   flash: { dismiss: '关闭' },
+  customers: customersZhCN,
+  contacts: contactsZhCN,
+  leads: leadsZhCN,
+  activities: activitiesZhCN,
+  imports: importsZhCN,
 } as const;
 
 type DeepStrings<T> = { [K in keyof T]: T[K] extends string ? string : DeepStrings<T[K]> };
