@@ -129,7 +129,7 @@ async function prepareDataset(): Promise<DatasetInfo & { generated: boolean }> {
   const database = openDatabase(DB_FILE);
   try {
     await migrateToLatest(database.db);
-    await seedDemo(database.db, 'large');
+    await seedDemo(database, 'large');
   } finally {
     await database.close();
   }

@@ -14,7 +14,7 @@ const database = openDatabase(config.databaseFile);
 await migrateToLatest(database.db);
 if (!(await isSetUp(database.db))) {
   console.log('Loading the demo company…');
-  await seedDemo(database.db, 'small');
+  await seedDemo(database, 'small');
 }
 await database.close();
 

@@ -15,7 +15,7 @@ if (await isSetUp(database.db)) {
   console.log(`${config.databaseFile} already holds a company; nothing seeded.`);
 } else {
   const t0 = Date.now();
-  await seedDemo(database.db, scale);
+  await seedDemo(database, scale);
   console.log(`seeded the demo company (${scale}) into ${config.databaseFile} in ${Date.now() - t0} ms`);
 }
 await database.close();

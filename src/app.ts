@@ -21,6 +21,11 @@ import companyRoutes, { companyLogoRoutes } from './features/company/routes.ts';
 import departmentRoutes from './features/departments/routes.ts';
 import userRoutes from './features/users/routes.ts';
 import auditRoutes from './features/audit/routes.ts';
+import customersRoutes from './features/customers/routes.ts';
+import contactsRoutes from './features/contacts/routes.ts';
+import leadsRoutes from './features/leads/routes.ts';
+import activitiesRoutes from './features/activities/routes.ts';
+import importsRoutes from './features/imports/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -86,6 +91,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await signedIn.register(homeRoutes, { db });
     await signedIn.register(meRoutes, { db });
     await signedIn.register(searchRoutes, { db });
+    await signedIn.register(customersRoutes, { db });
+    await signedIn.register(contactsRoutes, { db });
+    await signedIn.register(leadsRoutes, { db });
+    await signedIn.register(activitiesRoutes, { db });
+    await signedIn.register(importsRoutes, { db });
     await signedIn.register(async (admin) => {
       admin.addHook('preHandler', requireAdmin);
       await admin.register(companyRoutes, { db });

@@ -1,13 +1,20 @@
+import type Database from 'better-sqlite3';
 import type { Db } from '../../src/db/index.ts';
 import { writeTransaction } from '../../src/db/index.ts';
 import { seedOrg } from './org.ts';
+import { seedContext, type Scale } from './context.ts';
 
-export type Scale = 'small' | 'large';
+export type { Scale };
 export { DEMO_LOGINS, DEMO_PASSWORD } from './org.ts';
 
-/** Loads the demo company into an empty, migrated database. One generator per module; each later module adds its own. */
-export async function seedDemo(db: Db, scale: Scale = 'small'): Promise<void> {
-  await writeTransaction(db, async (trx) => {
+/**
+ * Loads the demo company into an empty, migrated database, in one transaction. One generator per module, in
+ * dependency order; each later module adds its own.
+ */
+export async function seedDemo(database: { db: Db; sqlite: Database.Database }, scale: Scale = 'small'): Promise<void> {
+  await writeTransaction(database.db, async (trx) => {
     await seedOrg(trx, scale);
+    const ctx = await seedContext(trx, database.sqlite, scale);
+    void ctx; // module generators (customers, contacts, leads, activities) are added here
   });
 }

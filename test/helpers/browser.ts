@@ -17,7 +17,7 @@ export async function startBrowserEnv() {
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, PORT: '0' });
   const database = openDatabase(config.databaseFile);
   await migrateToLatest(database.db);
-  await seedDemo(database.db, 'small');
+  await seedDemo(database, 'small');
   const app = await buildApp({ config, db: database.db, logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -1,0 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../../db/index.ts';
+
+// Being built (issue 3): routes of the customers feature.
+export default async function customersRoutes(_app: FastifyInstance, _opts: { db: Db }) {}
