@@ -104,7 +104,9 @@ export async function validateSessionToken(db: Db, token: string): Promise<Valid
 }
 
 async function subtreeDepartmentIds(db: Db, path: string): Promise<number[]> {
-  const rows = await db.selectFrom('departments').select('id').where('path', 'like', `${path}%`).execute();
+  // A range on the path index ('/1/4/' ≤ path < '/1/4/~'; paths hold only digits and '/'), not LIKE, which
+  // SQLite cannot use as a range because it ignores case.
+  const rows = await db.selectFrom('departments').select('id').where('path', '>=', path).where('path', '<', `${path}~`).execute();
   return rows.map((r) => r.id);
 }
 

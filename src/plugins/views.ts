@@ -9,6 +9,7 @@ import { fill, languageFromHeader, messages, type Messages } from '../i18n/index
 import { formatter, type Formatter } from '../lib/format.ts';
 import { navFor, type NavSection } from '../access/modules.ts';
 import type { Viewer } from '../access/index.ts';
+import { companyBrief } from '../features/company/queries.ts';
 
 export type FlashKind = 'success' | 'error' | 'info';
 export interface Flash {
@@ -67,11 +68,7 @@ export default fp(
     });
 
     async function baseLocals(req: FastifyRequest, reply: FastifyReply): Promise<BaseLocals> {
-      const company = await opts.db
-        .selectFrom('company')
-        .select(['name', 'time_zone', 'currency', 'updated_at', (eb) => eb('logo', 'is not', null).as('has_logo')])
-        .where('id', '=', 1)
-        .executeTakeFirst();
+      const company = await companyBrief(opts.db);
       const timeZone = company?.time_zone ?? 'Asia/Shanghai';
       const pending = readFlash(req, reply);
       return {

@@ -2,6 +2,7 @@ import type { Db } from '../../db/index.ts';
 import { nowIso, writeTransaction } from '../../db/index.ts';
 import { audit, diff, type AuditContext } from '../../audit/index.ts';
 import type { CompanyInput } from './schemas.ts';
+import { forgetCompanyBrief } from './queries.ts';
 
 export async function updateCompany(
   db: Db,
@@ -33,4 +34,5 @@ export async function updateCompany(
     delete changes.logo_mime;
     await audit(trx, ctx, { action: 'update', entity: 'company', entityId: 1, summary: input.name, changes });
   });
+  forgetCompanyBrief(db);
 }

@@ -11,3 +11,34 @@ export async function getCompany(db: Db) {
 export async function getCompanyLogo(db: Db) {
   return db.selectFrom('company').select(['logo', 'logo_mime']).where('id', '=', 1).executeTakeFirst();
 }
+
+export interface CompanyBrief {
+  name: string;
+  time_zone: string;
+  currency: string;
+  updated_at: string;
+  has_logo: boolean;
+}
+
+// Every page needs the company's name, zone and currency: keep them for a few seconds rather than querying per
+// request. A change in this process clears it at once; other processes see it within the TTL.
+const TTL_MS = 5000;
+const cache = new WeakMap<Db, { at: number; value: CompanyBrief }>();
+
+export async function companyBrief(db: Db): Promise<CompanyBrief | undefined> {
+  const hit = cache.get(db);
+  if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
+  const row = await db
+    .selectFrom('company')
+    .select(['name', 'time_zone', 'currency', 'updated_at', (eb) => eb('logo', 'is not', null).as('has_logo')])
+    .where('id', '=', 1)
+    .executeTakeFirst();
+  const value = row ? { ...row, has_logo: Boolean(row.has_logo) } : undefined;
+  // Not cached until set up, so the first page after /setup shows the new company.
+  if (value) cache.set(db, { at: Date.now(), value });
+  return value;
+}
+
+export function forgetCompanyBrief(db: Db): void {
+  cache.delete(db);
+}

@@ -13,26 +13,28 @@ export interface DepartmentNode {
 }
 
 /** All departments as a tree (ordered by sort order, then name in pinyin order), with head counts. */
-export async function departmentTree(db: Db): Promise<DepartmentNode[]> {
+export async function departmentTree(db: Db, opts: { counts?: boolean } = {}): Promise<DepartmentNode[]> {
   const rows = await db
     .selectFrom('departments as d')
     .leftJoin('users as m', 'm.id', 'd.manager_id')
-    .select((eb) => [
-      'd.id',
-      'd.name',
-      'd.parent_id',
-      'd.path',
-      'd.manager_id',
-      'd.sort_order',
-      'm.display_name as manager_name',
-      eb.selectFrom('users as u').select((e) => e.fn.countAll<number>().as('n')).whereRef('u.department_id', '=', 'd.id').where('u.active', '=', 1).as('member_count'),
-    ])
+    .select(['d.id', 'd.name', 'd.parent_id', 'd.path', 'd.manager_id', 'd.sort_order', 'm.display_name as manager_name'])
     .execute();
+  const counts = new Map<number, number>();
+  if (opts.counts !== false) {
+    const byDept = await db
+      .selectFrom('users')
+      .select(['department_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('active', '=', 1)
+      .where('department_id', 'is not', null)
+      .groupBy('department_id')
+      .execute();
+    for (const r of byDept) counts.set(r.department_id!, Number(r.n));
+  }
   const collator = new Intl.Collator('zh-CN');
   rows.sort((a, b) => a.sort_order - b.sort_order || collator.compare(a.name, b.name));
   const byId = new Map<number, DepartmentNode>();
   for (const r of rows) {
-    byId.set(r.id, { id: r.id, name: r.name, parent_id: r.parent_id, path: r.path, manager_id: r.manager_id, manager_name: r.manager_name, member_count: Number(r.member_count ?? 0), depth: 0, children: [] });
+    byId.set(r.id, { id: r.id, name: r.name, parent_id: r.parent_id, path: r.path, manager_id: r.manager_id, manager_name: r.manager_name, member_count: counts.get(r.id) ?? 0, depth: 0, children: [] });
   }
   const roots: DepartmentNode[] = [];
   for (const r of rows) {
@@ -64,8 +66,9 @@ export function flatten(tree: DepartmentNode[]): DepartmentNode[] {
   return out;
 }
 
+/** The tree flattened for selects: the same order as the tree, without head counts (cheap on every list page). */
 export async function departmentOptions(db: Db): Promise<DepartmentNode[]> {
-  return flatten(await departmentTree(db));
+  return flatten(await departmentTree(db, { counts: false }));
 }
 
 export async function getDepartment(db: Db, id: number) {
