@@ -19,12 +19,42 @@ import { openDatabase } from '../src/db/index.ts';
 import { listMigrationNames, migrateToLatest } from '../src/db/migrate.ts';
 import { DEMO_PASSWORD, seedDemo } from './seed/index.ts';
 
-/** The pages measured. Each module adds its own: the path, and the demo login to sign in as (null: anonymous). */
+/**
+ * The pages measured. Each module adds its own: the path, and the demo login to sign in as (null: anonymous).
+ * `:customerId` in a path becomes the id of the newest customer that user owns in the dataset.
+ */
 const PAGES: { path: string; user: string | null }[] = [
   { path: '/login', user: null },
   { path: '/', user: 'admin' },
   { path: '/admin/users', user: 'admin' },
+  { path: '/customers', user: 'rep1' },
+  { path: '/customers?q=华为', user: 'rep1' },
+  { path: '/customers', user: 'director' },
+  { path: '/customers?q=华为', user: 'director' },
+  { path: '/customers/:customerId', user: 'rep1' },
+  { path: '/contacts', user: 'rep1' },
+  { path: '/leads', user: 'rep1' },
+  { path: '/calendar?view=week', user: 'rep1' },
 ];
+
+/** Fills `:customerId` from the dataset, so the page shows a real, populated customer of that user. */
+async function resolvePath(pagePath: string, user: string | null): Promise<string> {
+  if (!pagePath.includes(':customerId')) return encodeURI(pagePath);
+  const database = openDatabase(DB_FILE);
+  try {
+    const row = await database.db
+      .selectFrom('customers as c')
+      .innerJoin('users as u', 'u.id', 'c.owner_id')
+      .select('c.id')
+      .where('u.username', '=', user ?? '')
+      .orderBy('c.id', 'desc')
+      .executeTakeFirst();
+    if (!row) throw new Error(`${pagePath}: ${user} owns no customer in the dataset`);
+    return encodeURI(pagePath.replace(':customerId', String(row.id)));
+  } finally {
+    await database.close();
+  }
+}
 
 /** Bump when the generated data changes in a way the migration names do not show (e.g. a seeder now makes more rows). */
 const SEED_VERSION = 1;
@@ -416,6 +446,10 @@ async function main(): Promise<void> {
   if (unknown.length) throw new Error(`--only: not in the page list: ${unknown.join(', ')} (known: ${PAGES.map((p) => p.path).join(', ')})`);
 
   const dataset = await prepareDataset();
+  const urls = new Map<string, string>();
+  const key = (p: { path: string; user: string | null }) => `${p.user ?? ''}|${p.path}`;
+  for (const p of pages) urls.set(key(p), await resolvePath(p.path, p.user));
+  const url = (p: { path: string; user: string | null }) => urls.get(key(p))!;
   const startedAt = new Date();
 
   console.error('starting the servers…');
@@ -438,7 +472,7 @@ async function main(): Promise<void> {
     };
     await verify(bare, '/', {}, 'anonymous');
     if (measureFloor) await verify(app, APP_FLOOR_PATH, {}, 'anonymous');
-    for (const p of pages) await verify(app, p.path, headersFor(p.user), p.user ?? 'anonymous');
+    for (const p of pages) await verify(app, url(p), headersFor(p.user), p.user ?? 'anonymous');
 
     console.error(`measuring: ${opts.connections} connections, ${opts.warmup} s warm-up + ${opts.duration} s per route`);
     const bareResult = await measure(opts, bare, '/', {}, 'bare Fastify GET /');
@@ -448,8 +482,8 @@ async function main(): Promise<void> {
       rows.push(toRow(`${APP_FLOOR_PATH} (app floor)`, APP_FLOOR_PATH, null, await measure(opts, app, APP_FLOOR_PATH, {}, APP_FLOOR_PATH), bareRps));
     }
     for (const p of pages) {
-      const r = await measure(opts, app, p.path, headersFor(p.user), `${p.path} (${p.user ?? 'anonymous'})`);
-      rows.push(toRow(p.path, p.path, p.user, r, bareRps));
+      const r = await measure(opts, app, url(p), headersFor(p.user), `${p.path} (${p.user ?? 'anonymous'})`);
+      rows.push(toRow(p.path, url(p), p.user, r, bareRps));
     }
 
     const finishedAt = new Date();

@@ -4,6 +4,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './app.ts';
 import { pruneLoginFailures } from './auth/commands.ts';
 import { deleteExpiredSessions } from './auth/session.ts';
+import { startPoolJob } from './features/customers/pool.ts';
 
 /** Process entry: config → database → migrations → app → listen; SIGTERM drains requests and closes the database. */
 export async function start(opts: { dataDir?: string; onListening?: (url: string) => void } = {}): Promise<void> {
@@ -25,6 +26,8 @@ export async function start(opts: { dataDir?: string; onListening?: (url: string
   await housekeeping();
   const timer = setInterval(() => void housekeeping(), 60 * 60 * 1000);
   timer.unref();
+  // The public pool's nightly return of idle customers (until the job runner with leases arrives).
+  const poolTask = await startPoolJob(database.db, app.log);
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -33,6 +36,7 @@ export async function start(opts: { dataDir?: string; onListening?: (url: string
     app.log.info({ signal }, 'shutting down: draining requests');
     clearInterval(timer);
     try {
+      await poolTask.stop();
       await app.close();
       await database.close();
       process.exit(0);

@@ -3,6 +3,10 @@ import type { Db } from '../../src/db/index.ts';
 import { writeTransaction } from '../../src/db/index.ts';
 import { seedOrg } from './org.ts';
 import { seedContext, type Scale } from './context.ts';
+import { seedCustomers } from './customers.ts';
+import { seedContacts } from './contacts.ts';
+import { seedLeads } from './leads.ts';
+import { seedActivities } from './activities.ts';
 
 export type { Scale };
 export { DEMO_LOGINS, DEMO_PASSWORD } from './org.ts';
@@ -15,6 +19,9 @@ export async function seedDemo(database: { db: Db; sqlite: Database.Database }, 
   await writeTransaction(database.db, async (trx) => {
     await seedOrg(trx, scale);
     const ctx = await seedContext(trx, database.sqlite, scale);
-    void ctx; // module generators (customers, contacts, leads, activities) are added here
+    await seedCustomers(ctx);
+    await seedContacts(ctx);
+    await seedLeads(ctx);
+    await seedActivities(ctx);
   });
 }

@@ -65,3 +65,17 @@ export function userScope(viewer: Viewer, alias = 'users'): Expression<SqlBool> 
   }
   return sql<SqlBool>`${id} = ${viewer.id}`;
 }
+
+/** Managers (for their team) and those who see everything may assign records to other owners. */
+export const canAssign = (viewer: Viewer): boolean => isManager(viewer) || seesAllRecords(viewer);
+
+/**
+ * The scope rule shaped for a sorted, paged list. A rep sees few rows: as a top-level OR (own, member) SQLite fetches
+ * them by index. A manager sees whole departments: as a top-level OR SQLite would fetch all of those and sort them
+ * (~600 ms on 300,000 contacts); wrapped in `is true` it walks the sort index instead and stops after one page
+ * (~1 ms). Same rows either way.
+ */
+export function listScope(viewer: Viewer, table: string, alias: string): Expression<SqlBool> {
+  const inScope = scope(viewer, table, { alias });
+  return viewer.role === 'sales_rep' ? inScope : sql<SqlBool>`(${inScope}) is true`;
+}

@@ -21,6 +21,10 @@ export interface CompanyTable {
   logo_mime: string | null;
   time_zone: ColumnType<string, string | undefined, string>;
   currency: ColumnType<string, string | undefined, string>;
+  /** Days without activity after which a customer returns to the public pool (migration 0003). */
+  pool_days: ColumnType<number, number | undefined, number>;
+  /** How many customers one rep may hold when claiming from the pool (migration 0003). */
+  pool_claim_limit: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -233,7 +233,7 @@ export const en: Messages = {
       enable: 'Enabled',
       setup: 'Set up',
     },
-    entities: { company: 'Company', department: 'Department', user: 'User', session: 'Session' },
+    entities: { company: 'Company', department: 'Department', user: 'User', session: 'Session', customer: 'Customer', contact: 'Contact', lead: 'Lead', activity: 'Activity', import: 'Import' },
   },
   validation: {
     required: 'Required',

@@ -232,7 +232,7 @@ export const zhCN = {
       enable: '启用',
       setup: '初始化',
     },
-    entities: { company: '公司', department: '部门', user: '用户', session: '会话' },
+    entities: { company: '公司', department: '部门', user: '用户', session: '会话', customer: '客户', contact: '联系人', lead: '线索', activity: '行动', import: '导入' },
   },
   validation: {
     required: '此项为必填',

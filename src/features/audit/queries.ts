@@ -51,3 +51,20 @@ function safeParse(json: string): Record<string, [unknown, unknown]> {
 export async function auditActors(db: Db) {
   return db.selectFrom('users').select(['id', 'display_name', 'username']).orderBy('display_name').execute();
 }
+
+/**
+ * The audit entries of one record, newest first, with who made them (the field history of a record page).
+ * Callers check that the viewer may see the record first.
+ */
+export async function historyOf(db: Db, entity: string, entityId: number, limit = 100) {
+  const rows = await db
+    .selectFrom('audit_log as a')
+    .leftJoin('users as u', 'u.id', 'a.actor_id')
+    .select(['a.id', 'a.at', 'a.action', 'a.summary', 'a.changes', 'a.actor_id', 'u.display_name as actor_name'])
+    .where('a.entity', '=', entity)
+    .where('a.entity_id', '=', entityId)
+    .orderBy('a.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ...r, changes: safeParse(r.changes) }));
+}

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { nowIso, writeTransaction } from '../../db/index.ts';
 import { audit, diff, type AuditContext } from '../../audit/index.ts';
@@ -13,7 +14,7 @@ export async function updateCompany(
   await writeTransaction(db, async (trx) => {
     const before = await trx
       .selectFrom('company')
-      .select(['name', 'address', 'postal_code', 'phone', 'tax_id', 'bank_name', 'bank_account', 'time_zone', 'currency', 'logo_mime'])
+      .select(['name', 'address', 'postal_code', 'phone', 'tax_id', 'bank_name', 'bank_account', 'time_zone', 'currency', 'logo_mime', sql<number>`pool_days`.as('pool_days'), sql<number>`pool_claim_limit`.as('pool_claim_limit')])
       .where('id', '=', 1)
       .executeTakeFirstOrThrow();
     const values = {
@@ -29,7 +30,10 @@ export async function updateCompany(
       ...(logo === 'remove' ? { logo: null, logo_mime: null } : logo ? { logo: logo.data, logo_mime: logo.mime } : {}),
     };
     await trx.updateTable('company').set({ ...values, updated_at: nowIso() }).where('id', '=', 1).execute();
-    const changes = diff(before, { ...before, ...values });
+    // The public pool's settings (migration 0003 columns, not yet in src/db/types.ts): only when the form sent them.
+    const pool = { pool_days: input.pool_days ?? before.pool_days, pool_claim_limit: input.pool_claim_limit ?? before.pool_claim_limit };
+    await sql`update company set pool_days = ${pool.pool_days}, pool_claim_limit = ${pool.pool_claim_limit} where id = 1`.execute(trx);
+    const changes = diff(before, { ...before, ...values, ...pool });
     if (logo) changes.logo = [before.logo_mime ? 'logo' : null, logo === 'remove' ? null : 'logo'];
     delete changes.logo_mime;
     await audit(trx, ctx, { action: 'update', entity: 'company', entityId: 1, summary: input.name, changes });

@@ -1,9 +1,12 @@
+import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
 
 export async function getCompany(db: Db) {
   return db
     .selectFrom('company')
-    .select(['name', 'address', 'postal_code', 'phone', 'tax_id', 'bank_name', 'bank_account', 'time_zone', 'currency', 'updated_at', (eb) => eb('logo', 'is not', null).as('has_logo')])
+    .select(['name', 'address', 'postal_code', 'phone', 'tax_id', 'bank_name', 'bank_account', 'time_zone', 'currency', 'updated_at', (eb) => eb('logo', 'is not', null).as('has_logo'),
+      // Added by migration 0003 (the customers' public pool); not yet in src/db/types.ts.
+      sql<number>`pool_days`.as('pool_days'), sql<number>`pool_claim_limit`.as('pool_claim_limit')])
     .where('id', '=', 1)
     .executeTakeFirst();
 }

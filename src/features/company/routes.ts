@@ -31,7 +31,10 @@ export default async function companyRoutes(app: FastifyInstance, opts: { db: Db
   app.post('/company', async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const parsed = parseForm(companySchema, body, req.t);
-    const errors = parsed.ok ? {} : { ...parsed.errors };
+    const errors: Record<string, string> = parsed.ok ? {} : { ...parsed.errors };
+    // The pool settings' messages live in the customers dictionary (that feature owns the public pool).
+    if (errors.pool_days) errors.pool_days = req.t.customers.settings.poolDaysRange;
+    if (errors.pool_claim_limit) errors.pool_claim_limit = req.t.customers.settings.poolClaimLimitRange;
     let logo: { data: Buffer; mime: string } | 'remove' | null = null;
     const upload = body.logo;
     if (Buffer.isBuffer(upload) && upload.length > 0) {

@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { CURRENCIES, isTimeZone } from '../../lib/format.ts';
 import { oneOf, optionalPhone, optionalPostalCode, optionalText, requiredText } from '../../lib/validation.ts';
 
+/** An optional whole number in [min, max] from a form field: '' or absent → undefined (keep the stored value). */
+function poolNumber(min: number, max: number, key: string) {
+  return optionalText(10).refine((v) => v === '' || (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max), key).transform((v) => (v === '' ? undefined : Number(v)));
+}
+
 export const companySchema = z.object({
   name: requiredText(100),
   address: optionalText(200),
@@ -15,6 +20,9 @@ export const companySchema = z.object({
   time_zone: requiredText(64).refine(isTimeZone, 'timeZone'),
   currency: oneOf(CURRENCIES),
   remove_logo: optionalText(5),
+  // The public pool's settings (customers feature). Absent = unchanged; messages are keys of t.customers.settings.
+  pool_days: poolNumber(1, 3650, 'poolDaysRange'),
+  pool_claim_limit: poolNumber(1, 100000, 'poolClaimLimitRange'),
 });
 export type CompanyInput = z.output<typeof companySchema>;
 

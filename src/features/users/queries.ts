@@ -1,4 +1,5 @@
 import type { Db } from '../../db/index.ts';
+import { userScope, type Viewer } from '../../access/index.ts';
 import { anyColumnContains } from '../../db/search.ts';
 import type { UserListQuery } from './schemas.ts';
 
@@ -36,3 +37,29 @@ export async function getUser(db: Db, id: number) {
     .executeTakeFirst();
 }
 export type UserRow = NonNullable<Awaited<ReturnType<typeof getUser>>>;
+
+const SALES_ROLES = ['sales_rep', 'sales_manager', 'sales_director', 'general_manager'] as const;
+
+/** Active sales users a viewer may assign records to (their userScope), for owner pickers and filters. */
+export async function assignableUsers(db: Db, viewer: Viewer) {
+  return db
+    .selectFrom('users as u')
+    .select(['u.id', 'u.display_name', 'u.username'])
+    .where('u.active', '=', 1)
+    .where('u.role', 'in', SALES_ROLES)
+    .where(userScope(viewer, 'u'))
+    .orderBy('u.display_name')
+    .execute();
+}
+
+/** The user, if the viewer may assign records to them; undefined otherwise. */
+export async function assignableUser(db: Db, viewer: Viewer, userId: number) {
+  return db
+    .selectFrom('users as u')
+    .select(['u.id', 'u.display_name'])
+    .where('u.id', '=', userId)
+    .where('u.active', '=', 1)
+    .where('u.role', 'in', SALES_ROLES)
+    .where(userScope(viewer, 'u'))
+    .executeTakeFirst();
+}

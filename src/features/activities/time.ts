@@ -1,0 +1,84 @@
+import { TZDate } from '@date-fns/tz';
+import { addDays, addMonths, startOfMonth, startOfWeek, endOfMonth, endOfWeek, format } from 'date-fns';
+import { dayStartUtc, isIsoDate } from '../../lib/dates.ts';
+
+// Times are typed in the company's time zone (datetime-local inputs: 2026-11-27T14:30) and stored as UTC ISO text.
+const LOCAL_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2})?$/;
+
+/** '2026-11-27T14:30' in `timeZone` → UTC ISO, or null when it is not a real wall-clock time. */
+export function localToUtc(local: string, timeZone: string): string | null {
+  const m = LOCAL_RE.exec(local.trim());
+  if (!m) return null;
+  const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return null;
+  const t = new TZDate(y, mo - 1, d, h, mi, timeZone);
+  // Rejects 2026-02-30 and the like (Date would roll them over into the next month).
+  if (t.getFullYear() !== y || t.getMonth() !== mo - 1 || t.getDate() !== d) return null;
+  return new Date(t.getTime()).toISOString();
+}
+
+/** UTC ISO → '2026-11-27T14:30' in `timeZone`, the value a datetime-local input takes. */
+export function utcToLocal(iso: string | null | undefined, timeZone: string): string {
+  if (!iso) return '';
+  return format(new TZDate(new Date(iso).getTime(), timeZone), "yyyy-MM-dd'T'HH:mm");
+}
+
+/** The calendar day (YYYY-MM-DD) of an instant in `timeZone`. */
+export function localDay(iso: string | Date, timeZone: string): string {
+  return format(new TZDate(new Date(iso).getTime(), timeZone), 'yyyy-MM-dd');
+}
+
+/** HH:mm of an instant in `timeZone`. */
+export function localTime(iso: string, timeZone: string): string {
+  return format(new TZDate(new Date(iso).getTime(), timeZone), 'HH:mm');
+}
+
+export type CalendarView = 'day' | 'week' | 'month';
+
+export interface CalendarRange {
+  view: CalendarView;
+  /** The day the view is anchored on (YYYY-MM-DD). */
+  date: string;
+  /** The days shown, in order (month: whole weeks Monday–Sunday around the month). */
+  days: string[];
+  /** [start, end) in UTC: the bounds of the query. */
+  start: string;
+  end: string;
+  prev: string;
+  next: string;
+  /** The month the view is about (month view: days outside it are shown muted). */
+  month: string;
+}
+
+const day = (d: Date) => format(d, 'yyyy-MM-dd');
+
+/** The days and UTC bounds of a day/week/month view in a time zone. Weeks start on Monday. */
+export function calendarRange(view: CalendarView, date: string | undefined, timeZone: string, now: Date = new Date()): CalendarRange {
+  const anchorDay = date && isIsoDate(date) ? date : localDay(now, timeZone);
+  const [y, m, d] = anchorDay.split('-').map(Number) as [number, number, number];
+  const anchor = new TZDate(y, m - 1, d, timeZone);
+  let first: Date;
+  let last: Date;
+  let prev: Date;
+  let next: Date;
+  if (view === 'day') {
+    first = last = anchor;
+    prev = addDays(anchor, -1);
+    next = addDays(anchor, 1);
+  } else if (view === 'week') {
+    first = startOfWeek(anchor, { weekStartsOn: 1 });
+    last = addDays(first, 6);
+    prev = addDays(anchor, -7);
+    next = addDays(anchor, 7);
+  } else {
+    first = startOfWeek(startOfMonth(anchor), { weekStartsOn: 1 });
+    last = endOfWeek(endOfMonth(anchor), { weekStartsOn: 1 });
+    prev = addMonths(anchor, -1);
+    next = addMonths(anchor, 1);
+  }
+  const days: string[] = [];
+  for (let c = new TZDate(first.getTime(), timeZone); day(c) <= day(last); c = addDays(c, 1)) days.push(day(c));
+  const start = dayStartUtc(days[0]!, timeZone);
+  const end = dayStartUtc(day(addDays(new TZDate(last.getTime(), timeZone), 1)), timeZone);
+  return { view, date: anchorDay, days, start, end, prev: day(prev), next: day(next), month: anchorDay.slice(0, 7) };
+}

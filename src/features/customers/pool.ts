@@ -1,0 +1,61 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../../db/index.ts';
+import { writeTransaction } from '../../db/index.ts';
+import { audit } from '../../audit/index.ts';
+import { messages } from '../../i18n/index.ts';
+import { poolSettings } from './queries.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Returns to the public pool every owned customer whose owner has recorded nothing for `company.pool_days` days:
+ * no activity since the cutoff (customers.last_activity_at, kept by the activities feature) and no change to the
+ * record either (updated_at — a claim or an assignment also sets it, so a customer just taken is not returned the
+ * next night). Each move is audited with no actor (the system). Returns how many went back.
+ */
+export async function returnIdleCustomersToPool(db: Db, now: Date): Promise<number> {
+  return writeTransaction(db, async (trx) => {
+    const { poolDays } = await poolSettings(trx);
+    const cutoff = new Date(now.getTime() - poolDays * DAY_MS).toISOString();
+    const idle = await trx
+      .selectFrom('customers')
+      .select(['id', 'name', 'owner_id'])
+      .where('owner_id', 'is not', null)
+      .where('updated_at', '<', cutoff)
+      .where((eb) => eb.or([eb('last_activity_at', 'is', null), eb('last_activity_at', '<', cutoff)]))
+      .orderBy('id')
+      .execute();
+    if (idle.length === 0) return 0;
+    const at = now.toISOString();
+    const summary = messages('zh-CN').customers.moves.idle;
+    for (let i = 0; i < idle.length; i += 500) {
+      const ids = idle.slice(i, i + 500).map((c) => c.id);
+      await trx.updateTable('customers').set({ owner_id: null, pooled_at: at, updated_at: at }).where('id', 'in', ids).execute();
+    }
+    for (const c of idle) {
+      await audit(trx, { actorId: null, ip: '' }, { action: 'update', entity: 'customer', entityId: c.id, summary: `${summary}：${c.name}`, changes: { owner_id: [c.owner_id, null] } });
+    }
+    return idle.length;
+  });
+}
+
+/**
+ * Schedules the nightly return to the pool at 02:00 in the company's time zone. Until the general job runner
+ * exists (a later issue), server.ts calls this once and stops the task on shutdown.
+ */
+export async function startPoolJob(db: Db, log: FastifyBaseLogger): Promise<ScheduledTask> {
+  const company = await db.selectFrom('company').select('time_zone').where('id', '=', 1).executeTakeFirst();
+  return cron.schedule(
+    '0 2 * * *',
+    async () => {
+      try {
+        const n = await returnIdleCustomersToPool(db, new Date());
+        log.info({ job: 'customers-pool', returned: n }, 'idle customers returned to the public pool');
+      } catch (err) {
+        log.error({ err, job: 'customers-pool' }, 'returning idle customers to the pool failed');
+      }
+    },
+    { name: 'customers-pool', timezone: company?.time_zone ?? 'Asia/Shanghai', noOverlap: true },
+  );
+}
