@@ -1,5 +1,6 @@
 import type { Db } from '../../db/index.ts';
 import { nowIso, writeTransaction } from '../../db/index.ts';
+import { forget } from '../../db/cache.ts';
 import { audit, diff, type AuditContext } from '../../audit/index.ts';
 import { canAssign, scope, type Viewer } from '../../access/index.ts';
 import { messages } from '../../i18n/index.ts';
@@ -41,11 +42,14 @@ export async function insertCustomer(trx: Db, ctx: AuditContext, input: Customer
 }
 
 export async function createCustomer(db: Db, ctx: AuditContext, input: CustomerInput, ownerId: number | null): Promise<number> {
-  return writeTransaction(db, (trx) => insertCustomer(trx, ctx, input, ownerId));
+  const id = await writeTransaction(db, (trx) => insertCustomer(trx, ctx, input, ownerId));
+  if (input.tags.length > 0) forget(db, 'customer-tags');
+  return id;
 }
 
 /** Saves an edit of a customer the viewer may edit (in scope, not in the pool); every changed field is audited. */
 export async function updateCustomer(db: Db, viewer: Viewer, ctx: AuditContext, id: number, input: CustomerInput): Promise<boolean> {
+  forget(db, 'customer-tags');
   return writeTransaction(db, async (trx) => {
     const before = await trx
       .selectFrom('customers as c')
@@ -155,6 +159,7 @@ export async function releaseCustomer(db: Db, viewer: Viewer, ctx: AuditContext,
 /** Adds one tag to the checked customers the viewer may edit; each change is audited. Returns how many got it. */
 export async function addTagToCustomers(db: Db, viewer: Viewer, ctx: AuditContext, ids: number[], tag: string): Promise<number> {
   if (ids.length === 0) return 0;
+  forget(db, 'customer-tags');
   return writeTransaction(db, async (trx) => {
     const rows = await trx
       .selectFrom('customers as c')
