@@ -57,7 +57,7 @@ async function resolvePath(pagePath: string, user: string | null): Promise<strin
 }
 
 /** Bump when the generated data changes in a way the migration names do not show (e.g. a seeder now makes more rows). */
-const SEED_VERSION = 1;
+const SEED_VERSION = 2;
 
 /** The app's own cheapest route (GUANXI_BENCH=1): every app hook, no page. Separates framework cost from page cost. */
 const APP_FLOOR_PATH = '/__bench/ping';

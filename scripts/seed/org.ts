@@ -121,20 +121,23 @@ export async function seedOrg(db: Db, scale: 'small' | 'large'): Promise<void> {
   if (scale === 'large') await seedLargeOrg(db, depts, hash, now);
 }
 
-/** Benchmark scale: 45 more branch offices and 3,000 more people. */
+/**
+ * Benchmark scale: a company at the top of the product's range (PRODUCT.md: teams of 5–200) — 15 more branch
+ * offices and 180 more people, who own the large record sets of the other modules.
+ */
 async function seedLargeOrg(db: Db, depts: Map<string, { id: number; path: string }>, hash: string, now: string) {
   const r = rng(7);
   const cities = ['上海', '南京', '苏州', '杭州', '宁波', '合肥', '广州', '深圳', '厦门', '福州', '南宁', '海口', '北京', '天津', '石家庄', '济南', '青岛'];
   const regions = ['华东销售部', '华南销售部', '华北销售部'];
   const offices: number[] = [];
-  for (let i = 0; i < 45; i++) {
+  for (let i = 0; i < 15; i++) {
     const region = depts.get(regions[i % 3]!)!;
     const city = cities[i % cities.length]!;
     const office = await insertDepartment(db, `${city}${Math.floor(i / cities.length) + 1}组`, region, i, now);
     offices.push(office.id);
   }
   const rows = [];
-  for (let i = 1; i <= 3000; i++) {
+  for (let i = 1; i <= 180; i++) {
     rows.push({
       username: `user${String(i).padStart(4, '0')}`,
       display_name: chineseName(r),
