@@ -13,7 +13,7 @@ const u = await db.selectFrom('users').select('id').where('username', '=', user)
 const { token } = await createSession(db, u.id);
 for (let i = 0; i < 50; i++) await app.inject({ url, headers: { cookie: `guanxi_session=${token}` } });
 const t0 = performance.now();
-const N = 300;
+const N = Number(process.env.N ?? 300);
 for (let i = 0; i < N; i++) await app.inject({ url, headers: { cookie: `guanxi_session=${token}` } });
 console.log(url, user, ((performance.now() - t0) / N).toFixed(2), 'ms/request');
 await db.deleteFrom('sessions').where('user_id', '=', u.id).execute();

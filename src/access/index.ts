@@ -13,6 +13,12 @@ export interface Viewer {
   departmentIds: number[];
   language: Language;
   mustChangePassword: boolean;
+  /**
+   * The record types (record_members.entity) in which the viewer is a member of at least one record. Where they are
+   * a member of none — most of the time — the scope needs no membership clause, and the list can walk the owner's
+   * sort index instead of sorting every visible row.
+   */
+  memberOf: ReadonlySet<string>;
 }
 
 /** Roles that see every business record. */
@@ -45,13 +51,15 @@ export function scope(viewer: Viewer, table: string, opts: { alias?: string; ent
     return sql<SqlBool>`(${owner} is null or ${scope(viewer, table, rest)})`;
   }
   const id = sql.ref(`${alias}.id`);
+  const isMember = viewer.memberOf.has(entity);
   const member = sql<SqlBool>`${id} in (select rm.record_id from record_members rm where rm.user_id = ${viewer.id} and rm.entity = ${entity})`;
 
   if (isManager(viewer) && viewer.departmentIds.length > 0) {
     const depts = sql.join(viewer.departmentIds.map((d) => sql`${d}`));
-    return sql<SqlBool>`(${owner} = ${viewer.id} or ${owner} in (select su.id from users su where su.department_id in (${depts})) or ${member})`;
+    const team = sql<SqlBool>`${owner} in (select su.id from users su where su.department_id in (${depts}))`;
+    return isMember ? sql<SqlBool>`(${owner} = ${viewer.id} or ${team} or ${member})` : sql<SqlBool>`(${owner} = ${viewer.id} or ${team})`;
   }
-  return sql<SqlBool>`(${owner} = ${viewer.id} or ${member})`;
+  return isMember ? sql<SqlBool>`(${owner} = ${viewer.id} or ${member})` : sql<SqlBool>`${owner} = ${viewer.id}`;
 }
 
 /** Which users' records a viewer may see — for owner filters and assignment pickers. */

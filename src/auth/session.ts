@@ -86,6 +86,7 @@ export async function validateSessionToken(db: Db, token: string): Promise<Valid
     renewed = true;
   }
   const departmentIds = row.department_path ? await subtreeDepartmentIds(db, row.department_path) : [];
+  const memberships = await db.selectFrom('record_members').select('entity').distinct().where('user_id', '=', row.id).execute();
   return {
     sessionId,
     expiresAt,
@@ -99,6 +100,7 @@ export async function validateSessionToken(db: Db, token: string): Promise<Valid
       departmentIds,
       language: row.language as Language,
       mustChangePassword: row.must_change_password === 1,
+      memberOf: new Set(memberships.map((m) => m.entity)),
     },
   };
 }

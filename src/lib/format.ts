@@ -24,8 +24,10 @@ export interface Formatter {
 
 export function formatter(lang: Language, timeZone: string, currency = 'CNY'): Formatter {
   const locale = localeOf(lang);
-  const dt = cached(`dt|${locale}|${timeZone}`, () =>
-    new Intl.DateTimeFormat(locale, {
+  // Dates and times read the same in both languages (2026-11-27 14:05). Swedish formatting is exactly that ISO-like
+  // shape, and format() is about twice as fast as assembling formatToParts() — it runs for every row of every list.
+  const dt = cached(`dt|${timeZone}`, () =>
+    new Intl.DateTimeFormat('sv-SE', {
       timeZone,
       year: 'numeric',
       month: '2-digit',
@@ -35,29 +37,14 @@ export function formatter(lang: Language, timeZone: string, currency = 'CNY'): F
       hourCycle: 'h23',
     }),
   );
-  const d = cached(`d|${locale}|${timeZone}`, () =>
-    new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
-  );
+  const d = cached(`d|${timeZone}`, () => new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }));
   const num = cached(`n|${locale}`, () => new Intl.NumberFormat(locale));
   const money = cached(`m|${locale}|${currency}`, () =>
     new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }),
   );
-  const parts = (f: Intl.DateTimeFormat, iso: string) => {
-    const p: Record<string, string> = {};
-    for (const { type, value } of f.formatToParts(new Date(iso))) p[type] = value;
-    return p;
-  };
   return {
-    dateTime(iso) {
-      if (!iso) return '';
-      const p = parts(dt, iso);
-      return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
-    },
-    date(iso) {
-      if (!iso) return '';
-      const p = parts(d, iso);
-      return `${p.year}-${p.month}-${p.day}`;
-    },
+    dateTime: (iso) => (iso ? dt.format(new Date(iso)) : ''),
+    date: (iso) => (iso ? d.format(new Date(iso)) : ''),
     number: (n) => num.format(n),
     // Fen are integers; dividing by 100 only for display is exact enough for Intl (no arithmetic follows).
     money: (fen) => money.format(fen / 100),

@@ -298,7 +298,7 @@ describe('contacts of a customer (for the customer 360° page)', () => {
     await newContact(t.db, { owner: org.users.rep1.id, customerId: cust, name: '乙经理' });
     await newContact(t.db, { owner: org.users.rep1.id, customerId: cust, name: '甲总监' });
     await newContact(t.db, { owner: org.users.rep3.id, customerId: cust, name: '别人的' });
-    const viewer: Viewer = { id: org.users.rep1.id, username: 'rep1', displayName: 'rep1', role: 'sales_rep', departmentId: org.departments.east.id, departmentIds: [org.departments.east.id, org.departments.eastTeam.id], language: 'zh-CN', mustChangePassword: false };
+    const viewer: Viewer = { id: org.users.rep1.id, username: 'rep1', displayName: 'rep1', role: 'sales_rep', departmentId: org.departments.east.id, departmentIds: [org.departments.east.id, org.departments.eastTeam.id], language: 'zh-CN', mustChangePassword: false, memberOf: new Set() };
     const rows = await contactsOfCustomer(t.db, viewer, cust);
     expect(rows.map((r) => r.name).sort()).toEqual(['乙经理', '甲总监'].sort());
   });

@@ -35,6 +35,7 @@ describe('list query plans', () => {
       departmentIds: [org.departments.east.id, org.departments.eastTeam.id],
       language: 'zh-CN',
       mustChangePassword: false,
+      memberOf: new Set(),
     };
     const contacts = await planOf((db) => listContacts(db, manager, {}));
     expect(contacts).toContain('contacts_updated_idx');

@@ -34,6 +34,7 @@ const viewer = (id: number, role: Viewer['role'], departmentIds: number[] = []):
   departmentIds,
   language: 'zh-CN',
   mustChangePassword: false,
+  memberOf: new Set<string>(),
 });
 
 describe('the customer list’s query plans', () => {
