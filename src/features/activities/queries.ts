@@ -241,24 +241,31 @@ export const CALENDAR_LIMIT = 2000;
  */
 export async function calendarItems(db: Db, viewer: Viewer, range: { start: string; end: string }, owners: number[]) {
   const own = owners.length === 1 && owners[0] === viewer.id;
-  let q = activityBase(db, viewer)
-    .select(['a.id', 'a.type', 'a.subject', 'a.starts_at', 'a.duration_minutes', 'a.status', 'a.owner_id', 'o.display_name as owner_name'])
-    .where('a.starts_at', '>=', range.start)
-    .where('a.starts_at', '<', range.end)
-    .orderBy('a.starts_at')
-    .orderBy('a.id')
-    .limit(CALENDAR_LIMIT + 1);
+  const base = () =>
+    activityBase(db, viewer)
+      .select(['a.id', 'a.type', 'a.subject', 'a.starts_at', 'a.duration_minutes', 'a.status', 'a.owner_id', 'o.display_name as owner_name'])
+      .where('a.starts_at', '>=', range.start)
+      .where('a.starts_at', '<', range.end)
+      .orderBy('a.starts_at')
+      .orderBy('a.id')
+      .limit(CALENDAR_LIMIT + 1);
+  let rows;
   if (own) {
-    q = q.where((eb) =>
-      eb.or([
-        eb('a.owner_id', '=', viewer.id),
-        eb('a.id', 'in', eb.selectFrom('record_members as rm').select('rm.record_id').where('rm.user_id', '=', viewer.id).where('rm.entity', '=', 'activities')),
-      ]),
-    );
+    // One's own schedule: what one owns plus what one takes part in. As one OR the planner scans every activity of
+    // the owner (~20 ms for 10k); as two queries each uses its index — (owner_id, starts_at) and the member list.
+    const owned = await base().where('a.owner_id', '=', viewer.id).execute();
+    const joined = viewer.memberOf.has('activities')
+      ? await base()
+          .where('a.owner_id', '!=', viewer.id)
+          .where('a.id', 'in', (eb) => eb.selectFrom('record_members as rm').select('rm.record_id').where('rm.user_id', '=', viewer.id).where('rm.entity', '=', 'activities'))
+          .execute()
+      : [];
+    rows = [...owned, ...joined].sort((x, y) => (x.starts_at < y.starts_at ? -1 : x.starts_at > y.starts_at ? 1 : x.id - y.id)).slice(0, CALENDAR_LIMIT + 1);
   } else {
-    q = owners.length === 1 ? q.where('a.owner_id', '=', owners[0]!) : q.where('a.owner_id', 'in', owners.length > 0 ? owners : [-1]);
+    rows = await base()
+      .where((eb) => (owners.length === 1 ? eb('a.owner_id', '=', owners[0]!) : eb('a.owner_id', 'in', owners.length > 0 ? owners : [-1])))
+      .execute();
   }
-  const rows = await q.execute();
   const truncated = rows.length > CALENDAR_LIMIT;
   return { items: truncated ? rows.slice(0, CALENDAR_LIMIT) : rows, truncated };
 }
