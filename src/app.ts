@@ -26,6 +26,12 @@ import contactsRoutes from './features/contacts/routes.ts';
 import leadsRoutes from './features/leads/routes.ts';
 import activitiesRoutes from './features/activities/routes.ts';
 import importsRoutes from './features/imports/routes.ts';
+import pipelinesRoutes from './features/pipelines/routes.ts';
+import opportunitiesRoutes from './features/opportunities/routes.ts';
+import boardRoutes from './features/board/routes.ts';
+import decisionTreeRoutes from './features/decision-tree/routes.ts';
+import pipelineAnalyticsRoutes from './features/pipeline-analytics/routes.ts';
+import alertsRoutes from './features/alerts/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -96,6 +102,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await signedIn.register(leadsRoutes, { db });
     await signedIn.register(activitiesRoutes, { db });
     await signedIn.register(importsRoutes, { db });
+    // Board before opportunities: /opportunities/board and /opportunities/overview must win over /opportunities/:id.
+    await signedIn.register(boardRoutes, { db });
+    await signedIn.register(pipelinesRoutes, { db });
+    await signedIn.register(opportunitiesRoutes, { db });
+    await signedIn.register(decisionTreeRoutes, { db });
+    await signedIn.register(pipelineAnalyticsRoutes, { db });
+    await signedIn.register(alertsRoutes, { db });
     await signedIn.register(async (admin) => {
       admin.addHook('preHandler', requireAdmin);
       await admin.register(companyRoutes, { db });

@@ -4,7 +4,25 @@ import type { Messages } from '../i18n/index.ts';
 export type NavGroup = keyof Messages['nav']['groups'] | 'top';
 
 export interface Module {
-  key: 'home' | 'customers' | 'pool' | 'contacts' | 'leads' | 'calendar' | 'tasks' | 'company' | 'departments' | 'users' | 'audit';
+  key:
+    | 'home'
+    | 'customers'
+    | 'pool'
+    | 'contacts'
+    | 'leads'
+    | 'opportunities'
+    | 'board'
+    | 'overview'
+    | 'atRisk'
+    | 'calendar'
+    | 'tasks'
+    | 'pipeline'
+    | 'pipelines'
+    | 'competitors'
+    | 'company'
+    | 'departments'
+    | 'users'
+    | 'audit';
   href: string;
   group: NavGroup;
   roles: readonly Role[];
@@ -21,8 +39,15 @@ export const MODULES: readonly Module[] = [
   { key: 'pool', href: '/customers/pool', group: 'customers', roles: SALES, icon: 'pool' },
   { key: 'contacts', href: '/contacts', group: 'customers', roles: SALES, icon: 'me' },
   { key: 'leads', href: '/leads', group: 'customers', roles: SALES, icon: 'lead' },
+  { key: 'opportunities', href: '/opportunities', group: 'opportunities', roles: SALES, icon: 'deal' },
+  { key: 'board', href: '/opportunities/board', group: 'opportunities', roles: SALES, icon: 'board' },
+  { key: 'overview', href: '/opportunities/overview', group: 'opportunities', roles: SALES, icon: 'table' },
+  { key: 'atRisk', href: '/opportunities/at-risk', group: 'opportunities', roles: ['general_manager', 'sales_director', 'sales_manager'], icon: 'alert' },
   { key: 'calendar', href: '/calendar', group: 'sales', roles: SALES, icon: 'calendar' },
   { key: 'tasks', href: '/tasks', group: 'sales', roles: SALES, icon: 'task' },
+  { key: 'pipeline', href: '/pipeline', group: 'reports', roles: SALES, icon: 'funnel' },
+  { key: 'pipelines', href: '/settings/pipelines', group: 'settings', roles: ['sales_director', 'admin'], icon: 'tree' },
+  { key: 'competitors', href: '/settings/competitors', group: 'settings', roles: ['sales_director', 'admin', 'general_manager'], icon: 'log' },
   { key: 'company', href: '/admin/company', group: 'settings', roles: ['admin'], icon: 'company' },
   { key: 'departments', href: '/admin/departments', group: 'settings', roles: ['admin'], icon: 'tree' },
   { key: 'users', href: '/admin/users', group: 'settings', roles: ['admin'], icon: 'users' },

@@ -189,6 +189,7 @@ export interface LeadTable {
   converted_at: string | null;
   customer_id: number | null;
   contact_id: number | null;
+  opportunity_id: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -208,6 +209,7 @@ export interface ActivityTable {
   customer_id: number | null;
   contact_id: number | null;
   lead_id: number | null;
+  opportunity_id: ColumnType<number | null, number | null | undefined, number | null>;
   owner_id: number;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -222,7 +224,135 @@ export interface SavedViewTable {
   created_at: Timestamp;
 }
 
+export const STAGE_KINDS = ['open', 'won', 'lost'] as const;
+export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;
+export const COMMITTEE_ROLES = ['decision_maker', 'approver', 'technical_evaluator', 'business_user', 'influencer', 'gatekeeper', 'coach'] as const;
+export const ATTITUDES = ['supporter', 'neutral', 'opponent'] as const;
+export const INFLUENCE_LEVELS = ['high', 'medium', 'low'] as const;
+type Int = ColumnType<number, number | undefined, number>;
+
+export interface PipelineTable {
+  id: Generated<number>;
+  name: string;
+  is_default: Int;
+  active: Int;
+  sort_order: Int;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PipelineStageTable {
+  id: Generated<number>;
+  pipeline_id: number;
+  name: string;
+  sort_order: number;
+  /** 0–100 */
+  probability: Int;
+  expected_days: Int;
+  /** open, won, lost */
+  kind: Text;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface StageExitCriterionTable {
+  id: Generated<number>;
+  stage_id: number;
+  label: string;
+  sort_order: Int;
+}
+
+export interface StageTaskTemplateTable {
+  id: Generated<number>;
+  stage_id: number;
+  subject: string;
+  due_days: Int;
+  sort_order: Int;
+}
+
+export interface CompetitorTable {
+  id: Generated<number>;
+  name: string;
+  website: Text;
+  notes: Text;
+  active: Int;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OpportunityTable {
+  id: Generated<number>;
+  name: string;
+  customer_id: number;
+  pipeline_id: number;
+  stage_id: number;
+  /** open, won, lost */
+  status: Text;
+  amount_fen: Int;
+  probability: Int;
+  /** YYYY-MM-DD */
+  expected_close_date: string;
+  source: Text;
+  next_step: Text;
+  description: Text;
+  close_reason: Text;
+  closed_at: string | null;
+  lead_id: number | null;
+  owner_id: number;
+  stage_entered_at: Timestamp;
+  last_activity_at: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OpportunityStageHistoryTable {
+  id: Generated<number>;
+  opportunity_id: number;
+  from_stage_id: number | null;
+  to_stage_id: number;
+  changed_at: Timestamp;
+  changed_by: number | null;
+  amount_fen: number;
+  expected_close_date: string;
+  days_in_from_stage: number | null;
+}
+
+export interface OpportunityCriteriaCheckTable {
+  opportunity_id: number;
+  criterion_id: number;
+  checked_by: number | null;
+  checked_at: Timestamp;
+}
+
+export interface OpportunityCompetitorTable {
+  opportunity_id: number;
+  competitor_id: number;
+}
+
+export interface OpportunityContactTable {
+  id: Generated<number>;
+  opportunity_id: number;
+  contact_id: number;
+  role: string;
+  attitude: Text;
+  influence: Text;
+  reports_to_id: number | null;
+  notes: Text;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface DB {
+  pipelines: PipelineTable;
+  pipeline_stages: PipelineStageTable;
+  stage_exit_criteria: StageExitCriterionTable;
+  stage_task_templates: StageTaskTemplateTable;
+  competitors: CompetitorTable;
+  opportunities: OpportunityTable;
+  opportunity_stage_history: OpportunityStageHistoryTable;
+  opportunity_criteria_checks: OpportunityCriteriaCheckTable;
+  opportunity_competitors: OpportunityCompetitorTable;
+  opportunity_contacts: OpportunityContactTable;
   customers: CustomerTable;
   customer_tags: CustomerTagTable;
   contacts: ContactTable;

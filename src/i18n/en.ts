@@ -4,6 +4,12 @@ import { contactsEn } from './features/contacts.en.ts';
 import { leadsEn } from './features/leads.en.ts';
 import { activitiesEn } from './features/activities.en.ts';
 import { importsEn } from './features/imports.en.ts';
+import { opportunitiesEn } from './features/opportunities.en.ts';
+import { pipelinesEn } from './features/pipelines.en.ts';
+import { alertsEn } from './features/alerts.en.ts';
+import { boardEn } from './features/board.en.ts';
+import { decisionTreeEn } from './features/decisionTree.en.ts';
+import { analyticsEn } from './features/analytics.en.ts';
 
 export const en: Messages = {
   app: { name: 'Guanxi CRM', tagline: 'Customer relationships and sales management for sales teams' },
@@ -20,6 +26,13 @@ export const en: Messages = {
     leads: 'Leads',
     calendar: 'Calendar',
     tasks: 'Tasks',
+    opportunities: 'Deals',
+    board: 'Deal board',
+    overview: 'Deal overview',
+    atRisk: 'Deals at risk',
+    pipeline: 'Pipeline analytics',
+    pipelines: 'Pipelines',
+    competitors: 'Competitors',
     me: 'My settings',
     signOut: 'Sign out',
     searchPlaceholder: 'Search…',
@@ -103,6 +116,13 @@ export const en: Messages = {
       leads: 'Assign, follow up and convert leads',
       calendar: 'Visits, calls and meetings by day, week and month',
       tasks: 'To-dos, with overdue ones highlighted',
+      opportunities: 'Track deals: stage, amount, close date and team',
+      board: 'Drag deals from stage to stage',
+      overview: 'Deals by company, department, rep and stage',
+      atRisk: 'Stalled deals, slipping close dates, shrinking amounts',
+      pipeline: 'Funnel, stage conversion, days per stage, win rate and velocity',
+      pipelines: 'Pipeline stages, win probability, exit criteria and stage tasks',
+      competitors: 'The company-wide list of competitors',
     },
     noDepartment: 'No department',
     dataScope: 'Data scope',
@@ -286,4 +306,10 @@ export const en: Messages = {
   leads: leadsEn,
   activities: activitiesEn,
   imports: importsEn,
+  opportunities: opportunitiesEn,
+  pipelines: pipelinesEn,
+  alerts: alertsEn,
+  board: boardEn,
+  decisionTree: decisionTreeEn,
+  analytics: analyticsEn,
 };

@@ -4,6 +4,12 @@ import { contactsZhCN } from './features/contacts.zh-CN.ts';
 import { leadsZhCN } from './features/leads.zh-CN.ts';
 import { activitiesZhCN } from './features/activities.zh-CN.ts';
 import { importsZhCN } from './features/imports.zh-CN.ts';
+import { opportunitiesZhCN } from './features/opportunities.zh-CN.ts';
+import { pipelinesZhCN } from './features/pipelines.zh-CN.ts';
+import { alertsZhCN } from './features/alerts.zh-CN.ts';
+import { boardZhCN } from './features/board.zh-CN.ts';
+import { decisionTreeZhCN } from './features/decisionTree.zh-CN.ts';
+import { analyticsZhCN } from './features/analytics.zh-CN.ts';
 export const zhCN = {
   app: { name: '关系 CRM', tagline: '销售团队的客户关系与销售管理系统' },
   nav: {
@@ -19,6 +25,13 @@ export const zhCN = {
     leads: '线索',
     calendar: '日程',
     tasks: '任务',
+    opportunities: '商机',
+    board: '商机看板',
+    overview: '机会总览',
+    atRisk: '风险商机',
+    pipeline: '销售管线分析',
+    pipelines: '销售管线设置',
+    competitors: '竞争对手',
     me: '个人设置',
     signOut: '退出登录',
     searchPlaceholder: '搜索…',
@@ -102,6 +115,13 @@ export const zhCN = {
       leads: '线索的分配、跟进与转化',
       calendar: '按日、周、月查看拜访、电话、会议等日程',
       tasks: '待办任务，逾期醒目提示',
+      opportunities: '商机跟踪：阶段、金额、预计成交日期与团队',
+      board: '按阶段拖动推进商机',
+      overview: '按公司、部门、销售人员与阶段汇总的机会总览表',
+      atRisk: '停滞、成交日期推迟、金额缩水的商机',
+      pipeline: '漏斗、阶段转化率、平均停留天数、赢单率与销售速度',
+      pipelines: '管线阶段、赢单概率、升迁标志与阶段任务',
+      competitors: '公司级竞争对手列表',
     },
     noDepartment: '未分配部门',
     dataScope: '数据范围',
@@ -285,6 +305,12 @@ export const zhCN = {
   leads: leadsZhCN,
   activities: activitiesZhCN,
   imports: importsZhCN,
+  opportunities: opportunitiesZhCN,
+  pipelines: pipelinesZhCN,
+  alerts: alertsZhCN,
+  board: boardZhCN,
+  decisionTree: decisionTreeZhCN,
+  analytics: analyticsZhCN,
 } as const;
 
 type DeepStrings<T> = { [K in keyof T]: T[K] extends string ? string : DeepStrings<T[K]> };

@@ -1,0 +1,5 @@
+import type { Messages } from '../zh-CN.ts';
+
+export const alertsEn: Messages['alerts'] = {
+  title: 'alerts',
+};

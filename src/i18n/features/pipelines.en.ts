@@ -1,0 +1,5 @@
+import type { Messages } from '../zh-CN.ts';
+
+export const pipelinesEn: Messages['pipelines'] = {
+  title: 'pipelines',
+};
