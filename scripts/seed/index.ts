@@ -7,6 +7,9 @@ import { seedCustomers } from './customers.ts';
 import { seedContacts } from './contacts.ts';
 import { seedLeads } from './leads.ts';
 import { seedActivities } from './activities.ts';
+import { seedPipelines } from './pipelines.ts';
+import { seedOpportunities } from './opportunities.ts';
+import { seedDecisionTrees } from './decision-tree.ts';
 
 export type { Scale };
 export { DEMO_LOGINS, DEMO_PASSWORD } from './org.ts';
@@ -23,5 +26,8 @@ export async function seedDemo(database: { db: Db; sqlite: Database.Database }, 
     await seedContacts(ctx);
     await seedLeads(ctx);
     await seedActivities(ctx);
+    await seedPipelines(ctx);
+    await seedOpportunities(ctx);
+    await seedDecisionTrees(ctx);
   });
 }

@@ -25,6 +25,11 @@ export interface CompanyTable {
   pool_days: ColumnType<number, number | undefined, number>;
   /** How many customers one rep may hold when claiming from the pool (migration 0003). */
   pool_claim_limit: ColumnType<number, number | undefined, number>;
+  /** Anomaly alert thresholds (migration 0010): days without activity, × typical stage time, % amount drop, push-outs. */
+  alert_idle_days: ColumnType<number, number | undefined, number>;
+  alert_stage_multiple: ColumnType<number, number | undefined, number>;
+  alert_amount_drop_pct: ColumnType<number, number | undefined, number>;
+  alert_pushouts: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -22,6 +22,8 @@ describe('an administrator in the browser', () => {
     await page.selectOption('#f-parent_id', centre!);
     await page.click('#department-form button[type=submit]');
     await env.seeText(page, '#department-form .error', '此项为必填');
+    // Let htmx finish settling the swapped form before typing into it.
+    await page.waitForSelector('#department-form:not(.htmx-settling):not(.htmx-swapping)');
     await page.fill('#f-name', '西南销售部');
     await page.click('#department-form button[type=submit]');
     await page.waitForURL(`${env.base}/admin/departments`);
@@ -39,9 +41,11 @@ describe('an administrator in the browser', () => {
     await page.fill('#f-password', 'short');
     await page.click('#user-form button[type=submit]');
     await env.seeText(page, '#user-form', '密码至少 8 位');
+    await page.waitForSelector('#user-form:not(.htmx-settling):not(.htmx-swapping)');
     expect(await page.inputValue('#f-display_name')).toBe('陈静');
     await page.fill('#f-password', 'chenjing-pass');
     await page.click('#user-form button[type=submit]');
+    await page.waitForSelector('#users-q');
     await page.waitForURL(`${env.base}/admin/users`);
 
     // Active search: typing filters the list in place and updates the URL.

@@ -14,7 +14,8 @@ export async function updateCompany(
   await writeTransaction(db, async (trx) => {
     const before = await trx
       .selectFrom('company')
-      .select(['name', 'address', 'postal_code', 'phone', 'tax_id', 'bank_name', 'bank_account', 'time_zone', 'currency', 'logo_mime', sql<number>`pool_days`.as('pool_days'), sql<number>`pool_claim_limit`.as('pool_claim_limit')])
+      .select(['name', 'address', 'postal_code', 'phone', 'tax_id', 'bank_name', 'bank_account', 'time_zone', 'currency', 'logo_mime', sql<number>`pool_days`.as('pool_days'), sql<number>`pool_claim_limit`.as('pool_claim_limit'),
+        sql<number>`alert_idle_days`.as('alert_idle_days'), sql<number>`alert_stage_multiple`.as('alert_stage_multiple'), sql<number>`alert_amount_drop_pct`.as('alert_amount_drop_pct'), sql<number>`alert_pushouts`.as('alert_pushouts')])
       .where('id', '=', 1)
       .executeTakeFirstOrThrow();
     const values = {
@@ -33,7 +34,15 @@ export async function updateCompany(
     // The public pool's settings (migration 0003 columns, not yet in src/db/types.ts): only when the form sent them.
     const pool = { pool_days: input.pool_days ?? before.pool_days, pool_claim_limit: input.pool_claim_limit ?? before.pool_claim_limit };
     await sql`update company set pool_days = ${pool.pool_days}, pool_claim_limit = ${pool.pool_claim_limit} where id = 1`.execute(trx);
-    const changes = diff(before, { ...before, ...values, ...pool });
+    // The deal alerts' settings (migration 0010 columns): likewise only when sent.
+    const alerts = {
+      alert_idle_days: input.alert_idle_days ?? before.alert_idle_days,
+      alert_stage_multiple: input.alert_stage_multiple ?? before.alert_stage_multiple,
+      alert_amount_drop_pct: input.alert_amount_drop_pct ?? before.alert_amount_drop_pct,
+      alert_pushouts: input.alert_pushouts ?? before.alert_pushouts,
+    };
+    await sql`update company set alert_idle_days = ${alerts.alert_idle_days}, alert_stage_multiple = ${alerts.alert_stage_multiple}, alert_amount_drop_pct = ${alerts.alert_amount_drop_pct}, alert_pushouts = ${alerts.alert_pushouts} where id = 1`.execute(trx);
+    const changes = diff(before, { ...before, ...values, ...pool, ...alerts });
     if (logo) changes.logo = [before.logo_mime ? 'logo' : null, logo === 'remove' ? null : 'logo'];
     delete changes.logo_mime;
     await audit(trx, ctx, { action: 'update', entity: 'company', entityId: 1, summary: input.name, changes });

@@ -6,7 +6,10 @@ export async function getCompany(db: Db) {
     .selectFrom('company')
     .select(['name', 'address', 'postal_code', 'phone', 'tax_id', 'bank_name', 'bank_account', 'time_zone', 'currency', 'updated_at', (eb) => eb('logo', 'is not', null).as('has_logo'),
       // Added by migration 0003 (the customers' public pool); not yet in src/db/types.ts.
-      sql<number>`pool_days`.as('pool_days'), sql<number>`pool_claim_limit`.as('pool_claim_limit')])
+      sql<number>`pool_days`.as('pool_days'), sql<number>`pool_claim_limit`.as('pool_claim_limit'),
+      // Added by migration 0010 (the deal alerts); not yet in src/db/types.ts.
+      sql<number>`alert_idle_days`.as('alert_idle_days'), sql<number>`alert_stage_multiple`.as('alert_stage_multiple'),
+      sql<number>`alert_amount_drop_pct`.as('alert_amount_drop_pct'), sql<number>`alert_pushouts`.as('alert_pushouts')])
     .where('id', '=', 1)
     .executeTakeFirst();
 }

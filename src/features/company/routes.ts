@@ -35,6 +35,11 @@ export default async function companyRoutes(app: FastifyInstance, opts: { db: Db
     // The pool settings' messages live in the customers dictionary (that feature owns the public pool).
     if (errors.pool_days) errors.pool_days = req.t.customers.settings.poolDaysRange;
     if (errors.pool_claim_limit) errors.pool_claim_limit = req.t.customers.settings.poolClaimLimitRange;
+    // The deal alerts' settings: messages in the alerts dictionary.
+    if (errors.alert_idle_days) errors.alert_idle_days = req.t.alerts.settings.idleDaysRange;
+    if (errors.alert_stage_multiple) errors.alert_stage_multiple = req.t.alerts.settings.stageMultipleRange;
+    if (errors.alert_amount_drop_pct) errors.alert_amount_drop_pct = req.t.alerts.settings.amountDropPctRange;
+    if (errors.alert_pushouts) errors.alert_pushouts = req.t.alerts.settings.pushoutsRange;
     let logo: { data: Buffer; mime: string } | 'remove' | null = null;
     const upload = body.logo;
     if (Buffer.isBuffer(upload) && upload.length > 0) {

@@ -23,6 +23,13 @@ export const companySchema = z.object({
   // The public pool's settings (customers feature). Absent = unchanged; messages are keys of t.customers.settings.
   pool_days: poolNumber(1, 3650, 'poolDaysRange'),
   pool_claim_limit: poolNumber(1, 100000, 'poolClaimLimitRange'),
+  // The deal alerts' settings (alerts feature, migration 0010). Absent = unchanged; messages are keys of t.alerts.settings.
+  alert_idle_days: poolNumber(1, 365, 'idleDaysRange'),
+  alert_stage_multiple: optionalText(10)
+    .refine((v) => v === '' || (/^\d{1,2}(\.\d)?$/.test(v) && Number(v) >= 1 && Number(v) <= 10), 'stageMultipleRange')
+    .transform((v) => (v === '' ? undefined : Number(v))),
+  alert_amount_drop_pct: poolNumber(1, 100, 'amountDropPctRange'),
+  alert_pushouts: poolNumber(1, 20, 'pushoutsRange'),
 });
 export type CompanyInput = z.output<typeof companySchema>;
 

@@ -37,6 +37,7 @@ import {
 } from './schemas.ts';
 import { contactsOfCustomer } from '../contacts/queries.ts';
 import { activityPanel } from '../activities/queries.ts';
+import { opportunitiesOfCustomer } from '../opportunities/queries.ts';
 
 /** Everything the form's selects offer. */
 const CHOICES = { types: CUSTOMER_TYPES, sources: CUSTOMER_SOURCES, grades: CUSTOMER_GRADES, lifecycles: LIFECYCLE_STAGES, sizes: CUSTOMER_SIZES, industries: INDUSTRIES, provinces: PROVINCES };
@@ -278,15 +279,16 @@ export default async function customersRoutes(app: FastifyInstance, opts: { db: 
     const customer = id ? await getCustomer(db, viewer, id, { includePool: true }) : undefined;
     if (!customer) return reply.callNotFound();
     // The contacts panel and the activity timeline come from their features' exported queries.
-    const [history, customerContacts, panel, settings, owners] = await Promise.all([
+    const [history, customerContacts, panel, settings, owners, customerDeals] = await Promise.all([
       historyRows(db, req.t, customer.id),
       contactsOfCustomer(db, viewer, customer.id),
       activityPanel(db, viewer, { customerId: customer.id }),
       poolSettings(db),
       canAssign(viewer) ? ownerOptions(db, viewer) : Promise.resolve([]),
+      opportunitiesOfCustomer(db, viewer, customer.id),
     ]);
     const editable = customer.owner_id !== null;
-    return reply.render('customers/show', { customer, history, customerContacts, activityPanel: panel, settings, owners, canAssign: canAssign(viewer), editable });
+    return reply.render('customers/show', { customer, history, customerContacts, activityPanel: panel, settings, owners, canAssign: canAssign(viewer), editable, customerDeals });
   });
 
   app.get('/customers/:id/edit', async (req, reply) => {

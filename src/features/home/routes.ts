@@ -1,9 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/index.ts';
 import { viewerOf } from '../../plugins/guards.ts';
+import { isAdmin } from '../../access/index.ts';
 import { modulesFor } from '../../access/modules.ts';
+import { companyBrief } from '../company/queries.ts';
+import { salesDay } from './queries.ts';
 
-/** `/`: who the user is, where they sit in the org, and what they can open. */
+/**
+ * `/`: for sales users their day — open deals by stage, tasks due today and overdue, alerts on their deals, this
+ * quarter's pipeline (and their team's totals for managers and above); for everyone, who they are, where they sit
+ * in the org and what they can open.
+ */
 export default async function homeRoutes(app: FastifyInstance, opts: { db: Db }) {
   app.get('/', async (req, reply) => {
     const viewer = viewerOf(req);
@@ -16,6 +23,8 @@ export default async function homeRoutes(app: FastifyInstance, opts: { db: Db })
       .where('u.id', '=', viewer.id)
       .executeTakeFirstOrThrow();
     const modules = modulesFor(viewer.role).filter((m) => m.key !== 'home');
-    return reply.render('home/index', { me, modules });
+    const company = await companyBrief(opts.db);
+    const day = isAdmin(viewer) ? null : await salesDay(opts.db, viewer, company?.time_zone ?? 'Asia/Shanghai');
+    return reply.render('home/index', { me, modules, day, viewerId: viewer.id });
   });
 }

@@ -8,6 +8,8 @@ import { insertContact } from '../contacts/commands.ts';
 import type { ContactInput } from '../contacts/schemas.ts';
 import { assignableOwner, canAssign, visibleCustomer } from '../contacts/queries.ts';
 import type { LeadInput } from './schemas.ts';
+import { insertOpportunity } from '../opportunities/commands.ts';
+import { defaultPipeline, stagesOf } from '../pipelines/queries.ts';
 
 const FIELDS = ['source', 'company', 'person', 'title', 'mobile', 'phone', 'email', 'wechat', 'province', 'city', 'address', 'industry', 'status', 'disqualify_reason', 'notes'] as const;
 
@@ -73,9 +75,17 @@ export async function assignLeads(db: Db, viewer: Viewer, ctx: AuditContext, ids
 }
 
 export type ConversionResult =
-  | { ok: true; customerId: number; contactId: number }
+  | { ok: true; customerId: number; contactId: number; opportunityId: number | null }
   | { ok: false; error: 'notFound' | 'alreadyConverted' }
-  | { ok: false; error: 'customerNotVisible' };
+  | { ok: false; error: 'customerNotVisible' | 'noPipeline' };
+
+/** The deal a conversion may also open (in the default pipeline's first stage, owned by the lead's owner). */
+export interface ConversionOpportunity {
+  name: string;
+  amountFen: number;
+  /** YYYY-MM-DD */
+  expectedCloseDate: string;
+}
 
 /**
  * Converts a lead in ONE transaction: a new customer (or a visible existing one), a contact at that customer,
@@ -89,8 +99,12 @@ export async function convertLead(
   leadId: number,
   target: { customer: CustomerInput } | { existingCustomerId: number },
   contact: Omit<ContactInput, 'kind' | 'customer_id'>,
+  opportunity: ConversionOpportunity | null = null,
 ): Promise<ConversionResult> {
   return writeTransaction(db, async (trx) => {
+    const pipeline = opportunity ? await defaultPipeline(trx) : undefined;
+    const firstStage = pipeline ? (await stagesOf(trx, pipeline.id)).find((s) => s.kind === 'open') : undefined;
+    if (opportunity && (!pipeline || !firstStage)) return { ok: false, error: 'noPipeline' };
     const lead = await trx
       .selectFrom('leads as l')
       .select(['l.id', 'l.company', 'l.person', 'l.owner_id', 'l.status', 'l.disqualify_reason', 'l.converted_at', 'l.customer_id', 'l.contact_id'])
@@ -108,10 +122,37 @@ export async function convertLead(
       customerId = await insertCustomer(trx, ctx, target.customer, lead.owner_id);
     }
     const contactId = await insertContact(trx, ctx, { ...contact, kind: 'customer', customer_id: customerId, organisation: '' }, lead.owner_id);
+    let opportunityId: number | null = null;
+    if (opportunity && pipeline && firstStage) {
+      const created = await insertOpportunity(
+        trx,
+        viewer,
+        ctx,
+        {
+          name: opportunity.name,
+          customer_id: customerId,
+          amount: opportunity.amountFen,
+          expected_close_date: opportunity.expectedCloseDate,
+          pipeline_id: pipeline.id,
+          stage_id: firstStage.id,
+          probability: null,
+          source: 'lead',
+          owner_id: lead.owner_id,
+          competitor_ids: [],
+          next_step: '',
+          description: '',
+        },
+        { leadId },
+      );
+      // The customer was just made (or checked) in this transaction and the stage is the default pipeline's first:
+      // a refusal here is a bug, and throwing rolls the whole conversion back.
+      if (!created.ok) throw new Error(`lead conversion could not open the deal: ${JSON.stringify(created)}`);
+      opportunityId = created.id;
+    }
     const now = nowIso();
     await trx
       .updateTable('leads')
-      .set({ converted_at: now, customer_id: customerId, contact_id: contactId, status: 'qualified', disqualify_reason: '', updated_at: now })
+      .set({ converted_at: now, customer_id: customerId, contact_id: contactId, opportunity_id: opportunityId, status: 'qualified', disqualify_reason: '', updated_at: now })
       .where('id', '=', leadId)
       .execute();
     await audit(trx, ctx, {
@@ -121,9 +162,9 @@ export async function convertLead(
       summary: lead.company || lead.person,
       changes: diff(
         { status: lead.status, disqualify_reason: lead.disqualify_reason, converted_at: null, customer_id: lead.customer_id, contact_id: lead.contact_id },
-        { status: 'qualified', disqualify_reason: '', converted_at: now, customer_id: customerId, contact_id: contactId },
+        { status: 'qualified', disqualify_reason: '', converted_at: now, customer_id: customerId, contact_id: contactId, ...(opportunityId ? { opportunity_id: opportunityId } : {}) },
       ),
     });
-    return { ok: true, customerId, contactId };
+    return { ok: true, customerId, contactId, opportunityId };
   });
 }

@@ -15,6 +15,8 @@ import { canAssign, customerOptions, ownerOptions, savedViewsOf } from '../conta
 import { deleteView, saveView } from '../contacts/commands.ts';
 import { getLead, leadsForExport, listLeads, viewsFor, type Lead, type LeadRow } from './queries.ts';
 import { assignLeads, convertLead, createLead, updateLead } from './commands.ts';
+import { parseYuanToFen } from '../../lib/money.ts';
+import { isIsoDate } from '../../lib/dates.ts';
 import { CONVERSION_MODES, conversionSchema, filterQueryString, INDUSTRIES, leadListQuery, leadSchema, parseWith, PROVINCES, SORTS } from './schemas.ts';
 
 const hasActivityPanel = (): boolean => fs.existsSync(path.join(VIEWS_DIR, 'activities', '_panel.eta'));
@@ -246,11 +248,24 @@ export default async function leadsRoutes(app: FastifyInstance, opts: { db: Db }
       );
       if (!customer.ok) for (const [k, v] of Object.entries(customer.errors)) errors[k === 'name' ? 'customer_name' : k === 'type' ? 'customer_type' : k === 'grade' ? 'customer_grade' : '_form'] ??= v;
     }
+    // Optionally the deal, opened in the same transaction.
+    let opportunity: { name: string; amountFen: number; expectedCloseDate: string } | null = null;
+    if (body.create_opportunity === '1') {
+      const name = (body.opportunity_name ?? '').trim();
+      const amountFen = parseYuanToFen(body.opportunity_amount ?? '');
+      const close = (body.opportunity_close_date ?? '').trim();
+      if (!name) errors.opportunity_name = req.t.validation.required;
+      else if (name.length > 100) errors.opportunity_name = fill(req.t.validation.tooLong, { max: 100 });
+      if (amountFen === null) errors.opportunity_amount = req.t.leads.badAmount;
+      if (!isIsoDate(close)) errors.opportunity_close_date = req.t.leads.badDate;
+      if (name && amountFen !== null && isIsoDate(close)) opportunity = { name, amountFen, expectedCloseDate: close };
+    }
     if (!conv.ok || !contact.ok || (customer && !customer.ok) || Object.keys(errors).length > 0) return renderConversion(req, reply, lead, body, errors, 422);
 
     const target = customer && customer.ok ? { customer: customer.data } : { existingCustomerId: conv.data.customer_id ?? 0 };
     const { kind: _kind, customer_id: _customerId, ...contactInput } = contact.data;
-    const result = await convertLead(db, viewer, auditContext(req), id, target, contactInput);
+    const result = await convertLead(db, viewer, auditContext(req), id, target, contactInput, opportunity);
+    if (!result.ok && result.error === 'noPipeline') return renderConversion(req, reply, lead, body, { create_opportunity: req.t.leads.noPipeline }, 422);
     if (!result.ok && result.error === 'notFound') return reply.callNotFound();
     if (!result.ok && result.error === 'customerNotVisible') return renderConversion(req, reply, lead, body, { customer_id: req.t.leads.customerNotVisible }, 422);
     if (!result.ok) {
@@ -258,6 +273,6 @@ export default async function leadsRoutes(app: FastifyInstance, opts: { db: Db }
       return afterWrite(req, reply, `/leads/${id}`);
     }
     reply.flash('success', req.t.leads.converted);
-    return afterWrite(req, reply, `/customers/${result.customerId}`);
+    return afterWrite(req, reply, result.opportunityId ? `/opportunities/${result.opportunityId}` : `/customers/${result.customerId}`);
   });
 }

@@ -1,0 +1,302 @@
+import { sql } from 'kysely';
+import { TZDate } from '@date-fns/tz';
+import type { Db } from '../../db/index.ts';
+import { companyBrief } from '../company/queries.ts';
+import { scope, type Viewer } from '../../access/index.ts';
+import { alertSettings, type AlertSettings } from './settings.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Fewer past stays than this in a stage: its median is not trusted yet and the stage's expected days stand in. */
+export const MIN_MEDIAN_SAMPLES = 5;
+/** Flags are computed for at most this many deals per query (callers batch larger sets). */
+const BATCH = 500;
+
+export const FLAG_KINDS = ['idle', 'stage', 'slipped', 'pushed', 'amount'] as const;
+export type FlagKind = (typeof FLAG_KINDS)[number];
+
+/** Why a deal is at risk; the words are the template's (alerts dictionary), the figures are here. */
+export type Flag =
+  | { kind: 'idle'; days: number; limit: number }
+  | { kind: 'stage'; stage: string; days: number; typical: number; multiple: number; fromHistory: boolean }
+  | { kind: 'slipped'; date: string; days: number }
+  | { kind: 'pushed'; times: number }
+  | { kind: 'amount'; fromFen: number; toFen: number; pct: number };
+
+export interface StageTypical {
+  /** The median of past stays (whole days) when there are enough of them, else the stage's expected days. */
+  days: number;
+  samples: number;
+  fromHistory: boolean;
+}
+
+/** The median of sorted numbers (mean of the two middle ones for an even count). */
+export function median(sorted: readonly number[]): number {
+  const n = sorted.length;
+  if (n === 0) return 0;
+  const mid = Math.floor(n / 2);
+  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+// Typical stage durations change slowly: computed once a minute per database, not per deal or per request.
+const TYPICAL_TTL_MS = 60_000;
+const typicalCache = new WeakMap<Db, { at: number; value: Map<number, StageTypical> }>();
+
+export function forgetStageTypicals(db: Db): void {
+  typicalCache.delete(db);
+}
+
+/**
+ * Each open stage's typical duration: the median of days_in_from_stage over the stage history (the stage belongs to
+ * one pipeline, so this is "this pipeline's past deals"), falling back to expected_days below MIN_MEDIAN_SAMPLES.
+ * The median walks the (from_stage_id, days_in_from_stage) index: a count, then the one or two middle entries.
+ */
+export async function stageTypicals(db: Db): Promise<Map<number, StageTypical>> {
+  const hit = typicalCache.get(db);
+  if (hit && Date.now() - hit.at < TYPICAL_TTL_MS) return hit.value;
+  const stages = await db.selectFrom('pipeline_stages').select(['id', 'expected_days']).where('kind', '=', 'open').execute();
+  const value = new Map<number, StageTypical>();
+  for (const s of stages) {
+    const counted = await db
+      .selectFrom('opportunity_stage_history')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('from_stage_id', '=', s.id)
+      .where('days_in_from_stage', 'is not', null)
+      .executeTakeFirst();
+    const n = Number(counted?.n ?? 0);
+    if (n < MIN_MEDIAN_SAMPLES) {
+      value.set(s.id, { days: s.expected_days, samples: n, fromHistory: false });
+      continue;
+    }
+    const middle = await db
+      .selectFrom('opportunity_stage_history')
+      .select('days_in_from_stage as d')
+      .where('from_stage_id', '=', s.id)
+      .where('days_in_from_stage', 'is not', null)
+      .orderBy('days_in_from_stage')
+      .limit(n % 2 === 1 ? 1 : 2)
+      .offset(n % 2 === 1 ? (n - 1) / 2 : n / 2 - 1)
+      .execute();
+    value.set(s.id, { days: median(middle.map((r) => Number(r.d))), samples: n, fromHistory: true });
+  }
+  typicalCache.set(db, { at: Date.now(), value });
+  return value;
+}
+
+/** Today (YYYY-MM-DD) in a time zone. */
+export function todayIn(timeZone: string, now: Date): string {
+  const d = new TZDate(now.getTime(), timeZone);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+function daysBetweenDates(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+interface Observation {
+  at: string;
+  seq: number;
+  date?: string;
+  amount?: number;
+}
+
+/**
+ * The close date pushed out: how many times a recorded close date was followed by a later one, over the stage
+ * history (the date at each stage change) and the audit log's edits, in time order, ending with today's value.
+ * A stage change right after an edit records the same date again, so nothing counts twice.
+ */
+export function countPushouts(observations: readonly Observation[], current: string): number {
+  const dates = [...observations.filter((o) => o.date !== undefined).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq)).map((o) => o.date!), current];
+  let times = 0;
+  for (let i = 1; i < dates.length; i++) if (dates[i]! > dates[i - 1]!) times++;
+  return times;
+}
+
+export interface OpportunityFacts {
+  id: number;
+  stage_id: number;
+  stage_name: string;
+  amount_fen: number;
+  expected_close_date: string;
+  stage_entered_at: string;
+  last_activity_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The flags of one deal from its facts (pure: the tests feed it hand-made figures). */
+export function flagsFrom(
+  o: OpportunityFacts,
+  ctx: { settings: AlertSettings; typical: StageTypical | undefined; lastTouch: string; observations: readonly Observation[]; today: string; now: Date },
+): Flag[] {
+  const { settings, now } = ctx;
+  const flags: Flag[] = [];
+  const idle = Math.floor((now.getTime() - Date.parse(ctx.lastTouch)) / DAY_MS);
+  if (idle >= settings.idleDays) flags.push({ kind: 'idle', days: idle, limit: settings.idleDays });
+  if (ctx.typical && ctx.typical.days > 0) {
+    const inStage = Math.floor((now.getTime() - Date.parse(o.stage_entered_at)) / DAY_MS);
+    if (inStage > settings.stageMultiple * ctx.typical.days) {
+      flags.push({ kind: 'stage', stage: o.stage_name, days: inStage, typical: Math.round(ctx.typical.days), multiple: settings.stageMultiple, fromHistory: ctx.typical.fromHistory });
+    }
+  }
+  if (o.expected_close_date < ctx.today) flags.push({ kind: 'slipped', date: o.expected_close_date, days: daysBetweenDates(o.expected_close_date, ctx.today) });
+  const pushed = countPushouts(ctx.observations, o.expected_close_date);
+  if (pushed >= settings.pushouts) flags.push({ kind: 'pushed', times: pushed });
+  const highest = Math.max(o.amount_fen, ...ctx.observations.filter((x) => x.amount !== undefined).map((x) => x.amount!));
+  // Integer arithmetic: (highest − now) × 100 > X × highest ⇔ the drop exceeds X%.
+  if (highest > 0 && (highest - o.amount_fen) * 100 > settings.amountDropPct * highest) {
+    flags.push({ kind: 'amount', fromFen: highest, toFen: o.amount_fen, pct: Math.round(((highest - o.amount_fen) * 100) / highest) });
+  }
+  return flags;
+}
+
+function parseChanges(json: string): Record<string, [unknown, unknown]> {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, [unknown, unknown]>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Flags for many deals (open ones only; closed deals are never at risk). A handful of indexed queries per 500 deals:
+ * the deals, their latest activity, their stage history and their audited edits; the stage medians are cached.
+ * Visibility is the caller's business: pass ids the viewer may see.
+ */
+export async function flagsForOpportunities(db: Db, ids: readonly number[], now = new Date()): Promise<Map<number, Flag[]>> {
+  const out = new Map<number, Flag[]>();
+  if (ids.length === 0) return out;
+  const [settings, typicals, company] = await Promise.all([alertSettings(db), stageTypicals(db), companyBrief(db)]);
+  const today = todayIn(company?.time_zone ?? 'Asia/Shanghai', now);
+  const nowIso = now.toISOString();
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const chunk = [...new Set(ids.slice(i, i + BATCH))];
+    const deals = await db
+      .selectFrom('opportunities as o')
+      .innerJoin('pipeline_stages as s', 's.id', 'o.stage_id')
+      .select(['o.id', 'o.stage_id', 's.name as stage_name', 'o.amount_fen', 'o.expected_close_date', 'o.stage_entered_at', 'o.last_activity_at', 'o.created_at', 'o.updated_at'])
+      .where('o.id', 'in', chunk)
+      .where('o.status', '=', 'open')
+      .execute();
+    if (deals.length === 0) continue;
+    const open = deals.map((d) => d.id);
+    const [touches, history, edits] = await Promise.all([
+      db
+        .selectFrom('activities')
+        .select(['opportunity_id', sql<string>`max(starts_at)`.as('last')])
+        .where('opportunity_id', 'in', open)
+        .where('starts_at', '<=', nowIso)
+        .groupBy('opportunity_id')
+        .execute(),
+      db
+        .selectFrom('opportunity_stage_history')
+        .select(['id', 'opportunity_id', 'changed_at', 'amount_fen', 'expected_close_date'])
+        .where('opportunity_id', 'in', open)
+        .execute(),
+      db
+        .selectFrom('audit_log')
+        .select(['id', 'entity_id', 'at', 'changes'])
+        .where('entity', '=', 'opportunity')
+        .where('entity_id', 'in', open)
+        .where((eb) => eb.or([eb('changes', 'like', '%expected_close_date%'), eb('changes', 'like', '%amount_fen%')]))
+        .execute(),
+    ]);
+    const lastTouch = new Map(touches.map((t) => [t.opportunity_id!, t.last]));
+    const observations = new Map<number, Observation[]>();
+    const add = (id: number, o: Observation) => {
+      const list = observations.get(id);
+      if (list) list.push(o);
+      else observations.set(id, [o]);
+    };
+    for (const h of history) add(h.opportunity_id, { at: h.changed_at, seq: h.id * 2, date: h.expected_close_date, amount: h.amount_fen });
+    for (const e of edits) {
+      const c = parseChanges(e.changes);
+      const date = c.expected_close_date;
+      const amount = c.amount_fen;
+      // An edit says what the value was before and after it: both are recorded values.
+      const before: Observation = { at: e.at, seq: e.id * 2 - 1 };
+      const after: Observation = { at: e.at, seq: e.id * 2 };
+      if (date && typeof date[0] === 'string') before.date = date[0];
+      if (date && typeof date[1] === 'string') after.date = date[1];
+      if (amount && typeof amount[0] === 'number') before.amount = amount[0];
+      if (amount && typeof amount[1] === 'number') after.amount = amount[1];
+      add(e.entity_id!, before);
+      add(e.entity_id!, after);
+    }
+    for (const d of deals) {
+      const touched = [d.last_activity_at, lastTouch.get(d.id), d.stage_entered_at, d.created_at].filter((x): x is string => Boolean(x)).sort();
+      out.set(d.id, flagsFrom(d, { settings, typical: typicals.get(d.stage_id), lastTouch: touched[touched.length - 1]!, observations: observations.get(d.id) ?? [], today, now }));
+    }
+  }
+  return out;
+}
+
+/** Flags for one deal (an empty list for a closed or unknown deal). */
+export async function flagsForOpportunity(db: Db, opportunityId: number, now = new Date()): Promise<Flag[]> {
+  return (await flagsForOpportunities(db, [opportunityId], now)).get(opportunityId) ?? [];
+}
+
+export const AT_RISK_PAGE = 50;
+/** A page of the at-risk list examines at most this many open deals (so a page costs the same at any size). */
+export const AT_RISK_SCAN = 2000;
+
+export interface AtRiskFilters {
+  kind?: FlagKind;
+  owner?: number;
+  /** Keyset cursor: "amount_fen.id" of the last deal examined. */
+  after?: string;
+}
+
+/**
+ * Open deals in the viewer's scope that carry at least one flag (of `kind` if given), largest amount first.
+ * Walks the open deals by (amount, id) descending in batches, computing their flags, until a page is full or
+ * AT_RISK_SCAN deals were examined; the cursor is the last deal examined, so the next page goes on from there.
+ */
+export async function listAtRisk(db: Db, viewer: Viewer, f: AtRiskFilters, now = new Date()) {
+  let cursor = parseCursor(f.after);
+  const rows: Array<{ id: number; name: string; amount_fen: number; customer_name: string; owner_name: string; stage_name: string; expected_close_date: string; flags: Flag[] }> = [];
+  let examined = 0;
+  let exhausted = false;
+  while (rows.length < AT_RISK_PAGE && examined < AT_RISK_SCAN) {
+    let q = openDealsQuery(db).where(scope(viewer, 'opportunities', { alias: 'o' }));
+    if (f.owner) q = q.where('o.owner_id', '=', f.owner);
+    if (cursor) {
+      const c = cursor;
+      q = q.where((eb) => eb.or([eb('o.amount_fen', '<', c.amount), eb.and([eb('o.amount_fen', '=', c.amount), eb('o.id', '<', c.id)])]));
+    }
+    const batch = await q.orderBy('o.amount_fen', 'desc').orderBy('o.id', 'desc').limit(BATCH).execute();
+    if (batch.length === 0) {
+      exhausted = true;
+      break;
+    }
+    const flags = await flagsForOpportunities(db, batch.map((b) => b.id), now);
+    for (const b of batch) {
+      examined++;
+      cursor = { amount: b.amount_fen, id: b.id };
+      const mine = (flags.get(b.id) ?? []).filter((x) => !f.kind || x.kind === f.kind);
+      if (mine.length > 0) rows.push({ ...b, flags: mine });
+      if (rows.length >= AT_RISK_PAGE) break;
+    }
+    // A short batch read to the end: nothing is left after it.
+    if (batch.length < BATCH && cursor?.id === batch[batch.length - 1]!.id) {
+      exhausted = true;
+      break;
+    }
+  }
+  return { rows, nextAfter: !exhausted && cursor ? `${cursor.amount}.${cursor.id}` : null, examined };
+}
+
+function openDealsQuery(db: Db) {
+  return db
+    .selectFrom('opportunities as o')
+    .innerJoin('customers as c', 'c.id', 'o.customer_id')
+    .innerJoin('users as u', 'u.id', 'o.owner_id')
+    .innerJoin('pipeline_stages as s', 's.id', 'o.stage_id')
+    .select(['o.id', 'o.name', 'o.amount_fen', 'o.expected_close_date', 'c.name as customer_name', 'u.display_name as owner_name', 's.name as stage_name'])
+    .where('o.status', '=', 'open');
+}
+
+function parseCursor(raw: string | undefined): { amount: number; id: number } | null {
+  const m = raw ? /^(-?\d{1,15})\.(\d{1,15})$/.exec(raw) : null;
+  return m ? { amount: Number(m[1]), id: Number(m[2]) } : null;
+}

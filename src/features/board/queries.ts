@@ -1,0 +1,276 @@
+import { type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
+import type { Db } from '../../db/index.ts';
+import type { DB } from '../../db/types.ts';
+import { scope, userScope, type Viewer } from '../../access/index.ts';
+import type { BoardQuery } from './schemas.ts';
+
+/** Cards listed per open column; the rest are behind a "more" link to the list. */
+export const CARDS_PER_COLUMN = 50;
+/** Closed columns (won, lost) show only the latest few. */
+export const CLOSED_CARDS = 5;
+
+export interface PipelineTab {
+  id: number;
+  name: string;
+  is_default: number;
+}
+
+export interface StageInfo {
+  id: number;
+  name: string;
+  kind: string;
+  probability: number;
+}
+
+export interface BoardCard {
+  id: number;
+  name: string;
+  amount_fen: number;
+  expected_close_date: string;
+  status: string;
+  stage_id: number;
+  customer_id: number;
+  customer_name: string;
+  owner_id: number;
+  owner_name: string;
+}
+
+export interface BoardColumn {
+  stage: StageInfo;
+  count: number;
+  amountFen: number;
+  cards: BoardCard[];
+}
+
+/** Active pipelines, the default first. */
+export async function activePipelines(db: Db): Promise<PipelineTab[]> {
+  return db
+    .selectFrom('pipelines')
+    .select(['id', 'name', 'is_default'])
+    .where('active', '=', 1)
+    .orderBy('is_default', 'desc')
+    .orderBy('sort_order')
+    .orderBy('id')
+    .execute();
+}
+
+/** The pipeline asked for if it is active, else the default (else the first active one). */
+export function choosePipeline(pipelines: PipelineTab[], wanted: number | undefined): PipelineTab | undefined {
+  return pipelines.find((p) => p.id === wanted) ?? pipelines.find((p) => p.is_default === 1) ?? pipelines[0];
+}
+
+/** Stages in board order: open stages by sort order, then won, then lost. */
+export async function pipelineStages(db: Db, pipelineId: number): Promise<StageInfo[]> {
+  const stages = await db
+    .selectFrom('pipeline_stages')
+    .select(['id', 'name', 'kind', 'probability', 'sort_order'])
+    .where('pipeline_id', '=', pipelineId)
+    .orderBy('sort_order')
+    .orderBy('id')
+    .execute();
+  const rank = (k: string) => (k === 'open' ? 0 : k === 'won' ? 1 : 2);
+  return stages
+    .sort((a, b) => rank(a.kind) - rank(b.kind) || a.sort_order - b.sort_order || a.id - b.id)
+    .map(({ id, name, kind, probability }) => ({ id, name, kind, probability }));
+}
+
+/** Users the viewer may filter by (their own scope of owners), by name. */
+export async function ownerOptions(db: Db, viewer: Viewer): Promise<{ id: number; display_name: string }[]> {
+  return db
+    .selectFrom('users as u')
+    .select(['u.id', 'u.display_name'])
+    .where(userScope(viewer, 'u'))
+    .where('u.role', 'in', ['sales_rep', 'sales_manager', 'sales_director', 'general_manager'])
+    .where('u.active', '=', 1)
+    .orderBy('u.display_name')
+    .execute();
+}
+
+type OppEb = ExpressionBuilder<DB & { o: DB['opportunities'] }, 'o'>;
+
+/** The viewer's scope plus the board filters, as one condition on `o`. */
+function boardFilter(viewer: Viewer, pipelineId: number, q: BoardQuery) {
+  return (eb: OppEb): Expression<SqlBool> => {
+    const parts: Expression<SqlBool>[] = [scope(viewer, 'opportunities', { alias: 'o' }), eb('o.pipeline_id', '=', pipelineId)];
+    if (q.owner) parts.push(eb('o.owner_id', '=', q.owner));
+    if (q.who === 'mine') parts.push(eb('o.owner_id', '=', viewer.id));
+    if (q.who === 'team') parts.push(eb('o.owner_id', '!=', viewer.id));
+    if (q.close_from) parts.push(eb('o.expected_close_date', '>=', q.close_from));
+    if (q.close_to) parts.push(eb('o.expected_close_date', '<=', q.close_to));
+    return eb.and(parts);
+  };
+}
+
+/** One column per stage: count and total amount of every matching deal, and the first cards. */
+export async function boardColumns(db: Db, viewer: Viewer, pipelineId: number, q: BoardQuery): Promise<BoardColumn[]> {
+  const stages = await pipelineStages(db, pipelineId);
+  const where = boardFilter(viewer, pipelineId, q);
+  const totals = await db
+    .selectFrom('opportunities as o')
+    .select(['o.stage_id', (eb) => eb.fn.countAll().as('n'), (eb) => eb.fn.sum<number | string | null>('o.amount_fen').as('amount')])
+    .where(where)
+    .groupBy('o.stage_id')
+    .execute();
+  const byStage = new Map(totals.map((r) => [r.stage_id, { count: Number(r.n), amountFen: Number(r.amount ?? 0) }]));
+
+  return Promise.all(
+    stages.map(async (stage) => {
+      const closed = stage.kind !== 'open';
+      let cards = db
+        .selectFrom('opportunities as o')
+        .innerJoin('customers as c', 'c.id', 'o.customer_id')
+        .innerJoin('users as u', 'u.id', 'o.owner_id')
+        .select([
+          'o.id',
+          'o.name',
+          'o.amount_fen',
+          'o.expected_close_date',
+          'o.status',
+          'o.stage_id',
+          'o.customer_id',
+          'c.name as customer_name',
+          'o.owner_id',
+          'u.display_name as owner_name',
+        ])
+        .where('o.stage_id', '=', stage.id)
+        .where(where);
+      // Open columns: the deals closing soonest first; closed columns: the latest closed.
+      cards = closed
+        ? cards.orderBy('o.closed_at', 'desc').orderBy('o.id', 'desc')
+        : cards.orderBy('o.expected_close_date').orderBy('o.id');
+      const rows = await cards.limit(closed ? CLOSED_CARDS : CARDS_PER_COLUMN).execute();
+      const t = byStage.get(stage.id) ?? { count: 0, amountFen: 0 };
+      return { stage, count: t.count, amountFen: t.amountFen, cards: rows };
+    }),
+  );
+}
+
+/** A deal the viewer may see, with its name and pipeline (for move messages). */
+export async function visibleDeal(db: Db, viewer: Viewer, id: number) {
+  return db
+    .selectFrom('opportunities as o')
+    .select(['o.id', 'o.name', 'o.pipeline_id', 'o.stage_id', 'o.status'])
+    .where('o.id', '=', id)
+    .where(scope(viewer, 'opportunities', { alias: 'o' }))
+    .executeTakeFirst();
+}
+
+export async function stageById(db: Db, id: number) {
+  return db.selectFrom('pipeline_stages').select(['id', 'name', 'kind', 'pipeline_id']).where('id', '=', id).executeTakeFirst();
+}
+
+// ---------- the overview table (机会总览表) ----------
+
+export type OverviewRows = 'company' | 'department' | 'rep';
+
+export interface OverviewCell {
+  count: number;
+  amountFen: number;
+}
+
+export interface OverviewRow {
+  key: string;
+  label: string;
+  /** The filter this row adds to a cell's link: owner=… or department=…, none for the company. */
+  param?: { name: 'owner' | 'department'; value: number };
+  cells: Map<number, OverviewCell>;
+  total: OverviewCell;
+}
+
+export interface Overview {
+  stages: StageInfo[];
+  rows: OverviewRow[];
+  columnTotals: Map<number, OverviewCell>;
+  total: OverviewCell;
+}
+
+/**
+ * Deals of one pipeline whose expected close date falls in [from, to], counted and summed by stage and by
+ * company / department / rep, within the viewer's scope. One GROUP BY in SQL.
+ */
+export async function overview(
+  db: Db,
+  viewer: Viewer,
+  opts: { pipelineId: number; rows: OverviewRows; from: string; to: string; noDepartment: string; companyLabel: string },
+): Promise<Overview> {
+  const stages = await pipelineStages(db, opts.pipelineId);
+  const base = db
+    .selectFrom('opportunities as o')
+    .innerJoin('users as u', 'u.id', 'o.owner_id')
+    .where(scope(viewer, 'opportunities', { alias: 'o' }))
+    .where('o.pipeline_id', '=', opts.pipelineId)
+    .where('o.expected_close_date', '>=', opts.from)
+    .where('o.expected_close_date', '<=', opts.to);
+
+  const counted = base.select(['o.stage_id', (eb) => eb.fn.countAll().as('n'), (eb) => eb.fn.sum<number | string | null>('o.amount_fen').as('amount')]);
+
+  let grouped: { stage_id: number; key: number | null; label: string | null; n: number | string | bigint; amount: number | string | null }[];
+  if (opts.rows === 'rep') {
+    grouped = await counted
+      .select(['o.owner_id as key', 'u.display_name as label'])
+      .groupBy(['o.stage_id', 'o.owner_id', 'u.display_name'])
+      .execute();
+  } else if (opts.rows === 'department') {
+    grouped = await counted
+      .leftJoin('departments as d', 'd.id', 'u.department_id')
+      .select(['u.department_id as key', 'd.name as label'])
+      .groupBy(['o.stage_id', 'u.department_id', 'd.name'])
+      .execute();
+  } else {
+    grouped = (await counted.groupBy('o.stage_id').execute()).map((r) => ({ ...r, key: null, label: null }));
+  }
+
+  const rows = new Map<string, OverviewRow>();
+  const columnTotals = new Map<number, OverviewCell>();
+  const total: OverviewCell = { count: 0, amountFen: 0 };
+  const add = (into: OverviewCell, count: number, amountFen: number) => {
+    into.count += count;
+    into.amountFen += amountFen;
+  };
+  for (const g of grouped) {
+    const count = Number(g.n);
+    const amountFen = Number(g.amount ?? 0);
+    const key = g.key === null ? 'none' : String(g.key);
+    let row = rows.get(key);
+    if (!row) {
+      row = {
+        key,
+        label: opts.rows === 'company' ? opts.companyLabel : (g.label ?? opts.noDepartment),
+        param: g.key === null ? undefined : { name: opts.rows === 'rep' ? 'owner' : 'department', value: g.key },
+        cells: new Map(),
+        total: { count: 0, amountFen: 0 },
+      };
+      rows.set(key, row);
+    }
+    const cell = row.cells.get(g.stage_id) ?? { count: 0, amountFen: 0 };
+    add(cell, count, amountFen);
+    row.cells.set(g.stage_id, cell);
+    add(row.total, count, amountFen);
+    const col = columnTotals.get(g.stage_id) ?? { count: 0, amountFen: 0 };
+    add(col, count, amountFen);
+    columnTotals.set(g.stage_id, col);
+    add(total, count, amountFen);
+  }
+  const collator = new Intl.Collator('zh-CN');
+  const sorted = [...rows.values()].sort((a, b) => (a.key === 'none' ? 1 : b.key === 'none' ? -1 : collator.compare(a.label, b.label)));
+  return { stages, rows: sorted, columnTotals, total };
+}
+
+/** First and last day (YYYY-MM-DD) of the quarter containing today in `timeZone`. */
+export function quarterOf(now: Date, timeZone: string): { from: string; to: string } {
+  const today = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  const year = Number(today.slice(0, 4));
+  const month = Number(today.slice(5, 7));
+  const q = Math.floor((month - 1) / 3);
+  const startMonth = q * 3 + 1;
+  const endMonth = startMonth + 2;
+  const lastDay = new Date(Date.UTC(year, endMonth, 0)).getUTCDate();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return { from: `${year}-${pad(startMonth)}-01`, to: `${year}-${pad(endMonth)}-${pad(lastDay)}` };
+}
+
+/** Today (YYYY-MM-DD) in the company time zone, for "overdue". */
+export function todayIn(timeZone: string, now = new Date()): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+

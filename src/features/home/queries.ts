@@ -1,0 +1,154 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Db } from '../../db/index.ts';
+import { scope, type Viewer } from '../../access/index.ts';
+import { dayRangeUtc } from '../../lib/dates.ts';
+import { flagsForOpportunities, todayIn, type Flag } from '../alerts/queries.ts';
+
+/** How many of the viewer's largest open deals the home page checks for alerts, and how many it lists. */
+const ALERT_SCAN = 500;
+const ALERTS_SHOWN = 10;
+const TEAM_ALERT_SCAN = 1000;
+const TASKS_SHOWN = 20;
+
+/** The calendar quarter that contains `today` (YYYY-MM-DD): first and last day. */
+export function quarterOf(today: string): { from: string; to: string } {
+  const y = Number(today.slice(0, 4));
+  const q = Math.floor((Number(today.slice(5, 7)) - 1) / 3);
+  const startMonth = q * 3 + 1;
+  const last = new Date(Date.UTC(y, startMonth + 2, 0)).getUTCDate();
+  const mm = (m: number) => String(m).padStart(2, '0');
+  return { from: `${y}-${mm(startMonth)}-01`, to: `${y}-${mm(startMonth + 2)}-${last}` };
+}
+
+export interface StageTotal {
+  stage_id: number;
+  stage_name: string;
+  pipeline_name: string;
+  n: number;
+  amount_fen: number;
+}
+
+export interface PipelineFigures {
+  stages: StageTotal[];
+  openCount: number;
+  openAmount: number;
+  /** Open deals expected to close this quarter: amount and amount × probability. */
+  quarterAmount: number;
+  quarterWeighted: number;
+  wonCount: number;
+  wonAmount: number;
+}
+
+/** Open deals by stage, this quarter's open and weighted amounts, and what was won this quarter — for a set of deals. */
+async function pipelineFigures(db: Db, who: Expression<SqlBool>, quarter: { from: string; to: string; startUtc: string; endUtc: string }): Promise<PipelineFigures> {
+  const inQuarter = sql<boolean>`o.expected_close_date >= ${quarter.from} and o.expected_close_date <= ${quarter.to}`;
+  const [stages, won] = await Promise.all([
+    db
+      .selectFrom('opportunities as o')
+      .innerJoin('pipeline_stages as s', 's.id', 'o.stage_id')
+      .innerJoin('pipelines as p', 'p.id', 's.pipeline_id')
+      .select([
+        's.id as stage_id',
+        's.name as stage_name',
+        'p.name as pipeline_name',
+        (eb) => eb.fn.countAll<number>().as('n'),
+        sql<number>`coalesce(sum(o.amount_fen), 0)`.as('amount_fen'),
+        sql<number>`coalesce(sum(case when ${inQuarter} then o.amount_fen else 0 end), 0)`.as('quarter_fen'),
+        sql<number>`coalesce(sum(case when ${inQuarter} then o.amount_fen * o.probability else 0 end), 0)`.as('weighted100'),
+      ])
+      .where('o.status', '=', 'open')
+      .where(who)
+      .groupBy(['s.id', 's.name', 'p.name', 'p.sort_order', 'p.id', 's.sort_order'])
+      .orderBy('p.sort_order')
+      .orderBy('p.id')
+      .orderBy('s.sort_order')
+      .execute(),
+    db
+      .selectFrom('opportunities as o')
+      .select([(eb) => eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(o.amount_fen), 0)`.as('amount')])
+      .where('o.status', '=', 'won')
+      .where('o.closed_at', '>=', quarter.startUtc)
+      .where('o.closed_at', '<', quarter.endUtc)
+      .where(who)
+      .executeTakeFirst(),
+  ]);
+  const rows = stages.map((s) => ({ stage_id: s.stage_id, stage_name: s.stage_name, pipeline_name: s.pipeline_name, n: Number(s.n), amount_fen: Number(s.amount_fen) }));
+  return {
+    stages: rows,
+    openCount: rows.reduce((a, s) => a + s.n, 0),
+    openAmount: rows.reduce((a, s) => a + s.amount_fen, 0),
+    quarterAmount: stages.reduce((a, s) => a + Number(s.quarter_fen), 0),
+    // Σ amount × probability% in fen, rounded once at the end.
+    quarterWeighted: Math.round(stages.reduce((a, s) => a + Number(s.weighted100), 0) / 100),
+    wonCount: Number(won?.n ?? 0),
+    wonAmount: Number(won?.amount ?? 0),
+  };
+}
+
+export interface SalesDay {
+  today: string;
+  quarter: { from: string; to: string };
+  mine: PipelineFigures;
+  tasks: Array<{ id: number; subject: string; starts_at: string; customer_name: string | null; opportunity_id: number | null; overdue: boolean }>;
+  alerts: Array<{ id: number; name: string; amount_fen: number; flags: Flag[] }>;
+  team: (PipelineFigures & { atRisk: number; atRiskBounded: boolean }) | null;
+}
+
+/** Everything the sales home page shows, in a handful of indexed queries. */
+export async function salesDay(db: Db, viewer: Viewer, timeZone: string, now = new Date()): Promise<SalesDay> {
+  const today = todayIn(timeZone, now);
+  const q = quarterOf(today);
+  const qr = dayRangeUtc(q.from, q.to, timeZone);
+  const quarter = { ...q, startUtc: qr.start!, endUtc: qr.end! };
+  const todayRange = dayRangeUtc(today, today, timeZone);
+  const mineCond = sql<SqlBool>`o.owner_id = ${viewer.id}`;
+  const seesTeam = viewer.role === 'sales_manager' || viewer.role === 'sales_director' || viewer.role === 'general_manager';
+
+  const [mine, tasks, myOpen] = await Promise.all([
+    pipelineFigures(db, mineCond, quarter),
+    db
+      .selectFrom('activities as a')
+      .leftJoin('customers as c', 'c.id', 'a.customer_id')
+      .select(['a.id', 'a.subject', 'a.starts_at', 'c.name as customer_name', 'a.opportunity_id'])
+      .where('a.owner_id', '=', viewer.id)
+      .where('a.status', '=', 'planned')
+      .where('a.type', '=', 'task')
+      .where('a.starts_at', '<', todayRange.end!)
+      .orderBy('a.starts_at')
+      .limit(TASKS_SHOWN)
+      .execute(),
+    db
+      .selectFrom('opportunities as o')
+      .select(['o.id', 'o.name', 'o.amount_fen'])
+      .where('o.owner_id', '=', viewer.id)
+      .where('o.status', '=', 'open')
+      .orderBy('o.amount_fen', 'desc')
+      .orderBy('o.id', 'desc')
+      .limit(ALERT_SCAN)
+      .execute(),
+  ]);
+  const myFlags = await flagsForOpportunities(db, myOpen.map((o) => o.id), now);
+  const alerts = myOpen.filter((o) => (myFlags.get(o.id) ?? []).length > 0).slice(0, ALERTS_SHOWN).map((o) => ({ ...o, flags: myFlags.get(o.id)! }));
+
+  let team: SalesDay['team'] = null;
+  if (seesTeam) {
+    const teamCond = scope(viewer, 'opportunities', { alias: 'o' });
+    const [figures, open] = await Promise.all([
+      pipelineFigures(db, teamCond, quarter),
+      db.selectFrom('opportunities as o').select('o.id').where('o.status', '=', 'open').where(teamCond).orderBy('o.amount_fen', 'desc').orderBy('o.id', 'desc').limit(TEAM_ALERT_SCAN + 1).execute(),
+    ]);
+    const checked = open.slice(0, TEAM_ALERT_SCAN).map((o) => o.id);
+    const flags = await flagsForOpportunities(db, checked, now);
+    let atRisk = 0;
+    for (const id of checked) if ((flags.get(id) ?? []).length > 0) atRisk++;
+    team = { ...figures, atRisk, atRiskBounded: open.length > TEAM_ALERT_SCAN };
+  }
+  return {
+    today,
+    quarter: q,
+    mine,
+    tasks: tasks.map((t) => ({ ...t, overdue: t.starts_at < todayRange.start! })),
+    alerts,
+    team,
+  };
+}

@@ -1,0 +1,103 @@
+import * as core from 'echarts/core';
+import * as charts from 'echarts/charts';
+import * as components from 'echarts/components';
+import * as renderers from 'echarts/renderers';
+
+// echarts 5 ships type files whose re-exports have no file extension, which NodeNext resolution cannot follow (the
+// modules import as empty namespaces to the compiler). The runtime is fine; declare the little we use.
+interface SsrChart {
+  setOption(option: Record<string, unknown>): void;
+  renderToSVGString(): string;
+  dispose(): void;
+}
+interface EchartsCore {
+  init(dom: null, theme: null, opts: { renderer: 'svg'; ssr: true; width: number; height: number; locale?: string }): SsrChart;
+  use(parts: unknown[]): void;
+}
+type EChartsCoreOption = Record<string, unknown>;
+const { init, use } = core as unknown as EchartsCore;
+const part = (mod: unknown, name: string): unknown => (mod as Record<string, unknown>)[name];
+use([
+  part(charts, 'FunnelChart'),
+  part(charts, 'BarChart'),
+  part(charts, 'LineChart'),
+  part(components, 'GridComponent'),
+  part(components, 'LegendComponent'),
+  part(renderers, 'SVGRenderer'),
+]);
+
+// Apache ECharts rendered on the server to an SVG string: no client script, CSP-safe (bar ECharts' style
+// attributes), printable and swappable by htmx. Every chart is shown with its numbers in a table beside it.
+
+export interface ChartSize {
+  width?: number;
+  height?: number;
+}
+
+const FONT = '-apple-system, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
+const PALETTE = ['#1677ff', '#4096ff', '#69b1ff', '#91caff', '#bae0ff', '#52c41a', '#faad14', '#ff4d4f'];
+
+function render(option: EChartsCoreOption, size: ChartSize): string {
+  const chart = init(null, null, { renderer: 'svg', ssr: true, width: size.width ?? 640, height: size.height ?? 320, locale: 'ZH' });
+  try {
+    chart.setOption({ animation: false, color: PALETTE, textStyle: { fontFamily: FONT }, ...option });
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
+
+/** A funnel: one layer per item, in the given order (widest first), labelled with `label(item)`. */
+export function funnelSvg(items: { name: string; value: number; label?: string }[], size: ChartSize = {}): string {
+  const max = Math.max(1, ...items.map((i) => i.value));
+  return render(
+    {
+      series: [
+        {
+          type: 'funnel',
+          sort: 'none',
+          min: 0,
+          max,
+          minSize: '36%',
+          left: '4%',
+          width: '56%',
+          top: 16,
+          bottom: 16,
+          gap: 2,
+          label: { show: true, position: 'right', color: '#262626', fontSize: 13, formatter: (p: { dataIndex: number; name: string }) => items[p.dataIndex]?.label ?? p.name },
+          data: items.map((i) => ({ name: i.name, value: i.value })),
+        },
+      ],
+    },
+    size,
+  );
+}
+
+/** Vertical bars for categories, one series; `format` labels the values above the bars. */
+export function barSvg(categories: string[], values: number[], opts: ChartSize & { format?: (v: number) => string } = {}): string {
+  const format = opts.format ?? ((v: number) => String(v));
+  return render(
+    {
+      grid: { left: 56, right: 16, top: 24, bottom: 40 },
+      xAxis: { type: 'category', data: categories, axisLabel: { interval: 0, fontSize: 12 } },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => format(v) } },
+      series: [{ type: 'bar', data: values, barMaxWidth: 40, label: { show: true, position: 'top', formatter: (p: { value: number }) => format(p.value) } }],
+    },
+    opts,
+  );
+}
+
+/** A line over categories (e.g. months), one or more named series. */
+export function lineSvg(categories: string[], series: { name: string; values: number[] }[], opts: ChartSize & { format?: (v: number) => string } = {}): string {
+  const format = opts.format ?? ((v: number) => String(v));
+  return render(
+    {
+      grid: { left: 56, right: 40, top: series.length > 1 ? 36 : 24, bottom: 32 },
+      legend: series.length > 1 ? { top: 0, data: series.map((s) => s.name) } : undefined,
+      xAxis: { type: 'category', data: categories, boundaryGap: false },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => format(v) } },
+      series: series.map((s) => ({ type: 'line', name: s.name, data: s.values, symbolSize: 6 })),
+    },
+    opts,
+  );
+}

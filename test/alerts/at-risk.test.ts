@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testApp, signIn, type TestApp } from '../helpers/app.ts';
+import { forgetStageTypicals } from '../../src/features/alerts/queries.ts';
+import { pageFixture, setLanguage } from './fixture.ts';
+
+let t: TestApp;
+let f: Awaited<ReturnType<typeof pageFixture>>;
+beforeEach(async () => {
+  t = await testApp();
+  f = await pageFixture(t);
+  forgetStageTypicals(t.db);
+});
+afterEach(async () => t.close());
+
+const names = (body: string) => [...body.matchAll(/href="\/opportunities\/\d+">(D\d)[^<]*</g)].map((m) => m[1]);
+
+describe('/opportunities/at-risk', () => {
+  it('is 404 for reps and admins', async () => {
+    expect((await (await signIn(t.app, 'rep1')).get('/opportunities/at-risk')).statusCode).toBe(404);
+    expect((await (await signIn(t.app, 'admin')).get('/opportunities/at-risk')).statusCode).toBe(404);
+  });
+
+  it('shows a manager the flagged deals of their team only, largest first', async () => {
+    const res = await (await signIn(t.app, 'manager1')).get('/opportunities/at-risk');
+    expect(res.statusCode).toBe(200);
+    expect(names(res.body)).toEqual(['D2', 'D6']);
+    const south = await (await signIn(t.app, 'manager2')).get('/opportunities/at-risk');
+    expect(names(south.body)).toEqual(['D8']);
+  });
+
+  it('shows the director and the GM every flagged deal', async () => {
+    for (const who of ['director', 'gm']) {
+      const res = await (await signIn(t.app, who)).get('/opportunities/at-risk');
+      expect(names(res.body)).toEqual(['D2', 'D6', 'D8']);
+    }
+  });
+
+  it('filters by flag type and by owner', async () => {
+    const c = await signIn(t.app, 'director');
+    expect(names((await c.get('/opportunities/at-risk?kind=amount')).body)).toEqual(['D2']);
+    expect(names((await c.get('/opportunities/at-risk?kind=slipped')).body)).toEqual(['D8']);
+    expect(names((await c.get(`/opportunities/at-risk?owner=${f.users.rep2.id}`)).body)).toEqual(['D6']);
+    const none = await c.get(`/opportunities/at-risk?kind=pushed`);
+    expect(none.body).toContain('没有符合条件的风险商机。');
+    expect(none.body).toContain('href="/opportunities/at-risk"');
+  });
+
+  it('says why in Chinese', async () => {
+    const body = (await (await signIn(t.app, 'director')).get('/opportunities/at-risk')).body;
+    expect(body).toContain('金额从 ¥30.0万 降到 ¥20.0万（-33%）');
+    expect(body).toContain('在「商务谈判」已停留 40 天，超过该阶段预计用时 18 天的 2 倍');
+    expect(body).toContain('已 40 天没有行动（提醒阈值 14 天）');
+    expect(body).toMatch(/预计成交日期 2020-01-01 已过 \d+ 天/);
+  });
+
+  it('says why in English', async () => {
+    await setLanguage(t, 'director', 'en');
+    const body = (await (await signIn(t.app, 'director')).get('/opportunities/at-risk')).body;
+    expect(body).toContain('Amount dropped from CN¥300,000.00 to CN¥200,000.00 (-33%)');
+    expect(body).toContain('In “商务谈判” for 40 days, more than 2 × the stage’s expected 18 days');
+    expect(body).toContain('No activity for 40 days (alert after 14 days)');
+    expect(body).toMatch(/Expected close date 2020-01-01 passed \d+ days ago/);
+  });
+
+  it('renders the list fragment for htmx', async () => {
+    const res = await (await signIn(t.app, 'director')).get('/opportunities/at-risk?kind=amount', { 'hx-request': 'true', 'hx-target': 'at-risk-list' });
+    expect(res.body.trimStart().startsWith('<div id="at-risk-list">')).toBe(true);
+    expect(names(res.body)).toEqual(['D2']);
+  });
+});

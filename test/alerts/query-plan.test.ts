@@ -1,0 +1,31 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testApp, type TestApp } from '../helpers/app.ts';
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await testApp();
+});
+afterEach(async () => t.close());
+
+const plan = (sql: string, ...params: unknown[]) =>
+  (t.sqlite.prepare(`explain query plan ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+
+describe('query plans of the alerts and the home page', () => {
+  it('walks the stage history by (from_stage_id, days) for the median', () => {
+    expect(plan('select days_in_from_stage from opportunity_stage_history where from_stage_id = ? and days_in_from_stage is not null order by days_in_from_stage limit 1 offset 10', 1)).toContain(
+      'opportunity_stage_history_from_days_idx',
+    );
+  });
+
+  it('reads one owner’s open deals largest first from the owner/amount index', () => {
+    const p = plan("select id from opportunities o where o.owner_id = ? and o.status = 'open' order by o.amount_fen desc, o.id desc limit 500", 1);
+    expect(p).toContain('opportunities_owner_amount_idx');
+    expect(p).not.toContain('TEMP B-TREE');
+  });
+
+  it('walks every open deal by amount for the at-risk list', () => {
+    const p = plan("select id from opportunities o where o.status = 'open' and (o.amount_fen < ? or (o.amount_fen = ? and o.id < ?)) order by o.amount_fen desc, o.id desc limit 500", 1, 1, 1);
+    expect(p).toContain('opportunities_status_amount_idx');
+    expect(p).not.toContain('TEMP B-TREE');
+  });
+});

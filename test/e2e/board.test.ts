@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBrowserEnv } from '../helpers/browser.ts';
+import { newDeal, newPipeline } from '../board/fixtures.ts';
+
+let env: Awaited<ReturnType<typeof startBrowserEnv>>;
+let pipeline: Awaited<ReturnType<typeof newPipeline>>;
+beforeAll(async () => {
+  env = await startBrowserEnv();
+  // A pipeline of its own (whatever the demo seed ships), with deals of rep1.
+  pipeline = await newPipeline(env.db, {
+    name: '浏览器测试管线',
+    stages: [{ name: '第一阶段' }, { name: '第二阶段' }, { name: '第三阶段' }, { name: '赢单', kind: 'won' }, { name: '丢单', kind: 'lost' }],
+    criteria: ['已确认预算'],
+  });
+  const rep1 = await env.db.selectFrom('users').select('id').where('username', '=', 'rep1').executeTakeFirstOrThrow();
+  await newDeal(env.db, { name: '拖拽测试甲', owner: rep1, pipeline: pipeline.id, stage: pipeline.stages[0]!, amountFen: 1_000_000, close: '2030-06-30' });
+  await newDeal(env.db, { name: '拖拽测试乙', owner: rep1, pipeline: pipeline.id, stage: pipeline.stages[1]!, amountFen: 2_345_600, close: '2030-06-30' });
+});
+afterAll(async () => env?.close());
+
+describe('the deal board in the browser', () => {
+  it('drags a card to the next column to advance it, and refuses a move with unmet exit criteria', async () => {
+    const { page, context } = await env.newPage();
+    await env.signIn(page, 'rep1');
+    await page.goto(`${env.base}/opportunities/board?pipeline=${pipeline.id}`);
+    const col = (i: number) => page.locator(`.board-col[data-stage-id="${pipeline.stages[i]}"]`);
+    await env.seeText(page, `.board-col[data-stage-id="${pipeline.stages[1]}"]`, '拖拽测试乙');
+
+    // A valid move: 乙 from the second stage to the third; the column heads follow.
+    await page.locator('.board-card', { hasText: '拖拽测试乙' }).dragTo(col(2).locator('.board-cards'));
+    await env.seeText(page, '#flash', '「拖拽测试乙」已移至「第三阶段」');
+    await col(2).locator('.board-card', { hasText: '拖拽测试乙' }).waitFor();
+    expect(await col(2).locator('.board-count').textContent()).toBe('1');
+    expect(await col(2).locator('.board-col-amount').textContent()).toBe('¥23,456.00');
+    expect(await col(1).locator('.board-count').textContent()).toBe('0');
+
+    // A refused move: 甲's stage has an unchecked exit criterion; the card stays where it was.
+    await page.locator('.board-card', { hasText: '拖拽测试甲' }).dragTo(col(1).locator('.board-cards'));
+    await env.seeText(page, '#flash', '已确认预算');
+    await col(0).locator('.board-card', { hasText: '拖拽测试甲' }).waitFor();
+    expect(await col(1).locator('.board-card').count()).toBe(0);
+
+    // Closing from the "move to…" form asks for the reason in the board, then closes the deal.
+    const card = col(2).locator('.board-card', { hasText: '拖拽测试乙' });
+    await card.locator('select[name=to_stage_id]').selectOption({ label: '赢单' });
+    await card.locator('button[type=submit]').click();
+    await env.seeText(page, '.board-reason', '需要填写原因');
+    await page.fill('#board-reason', '技术方案领先');
+    await page.click('.board-reason button[type=submit]');
+    await env.seeText(page, '#flash', '「拖拽测试乙」已移至「赢单」');
+    await col(3).locator('.board-card', { hasText: '拖拽测试乙' }).waitFor();
+    expect(env.problems).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,87 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testApp, signIn, type TestApp } from '../helpers/app.ts';
+import { forgetStageTypicals } from '../../src/features/alerts/queries.ts';
+import { quarterOf } from '../../src/features/home/queries.ts';
+import { pageFixture } from '../alerts/fixture.ts';
+
+let t: TestApp;
+let f: Awaited<ReturnType<typeof pageFixture>>;
+beforeEach(async () => {
+  t = await testApp();
+  f = await pageFixture(t);
+  forgetStageTypicals(t.db);
+});
+afterEach(async () => t.close());
+
+const section = (body: string, id: string) => {
+  const start = body.indexOf(`id="${id}"`);
+  expect(start).toBeGreaterThan(-1);
+  const end = body.indexOf('</section>', start);
+  return body.slice(start, end);
+};
+const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+
+describe('quarterOf', () => {
+  it('gives the calendar quarter', () => {
+    expect(quarterOf('2026-11-27')).toEqual({ from: '2026-10-01', to: '2026-12-31' });
+    expect(quarterOf('2026-02-14')).toEqual({ from: '2026-01-01', to: '2026-03-31' });
+    expect(quarterOf('2024-05-31')).toEqual({ from: '2024-04-01', to: '2024-06-30' });
+  });
+});
+
+describe('home page', () => {
+  it('shows a rep their day with exact figures', async () => {
+    const res = await (await signIn(t.app, 'rep1')).get('/');
+    expect(res.statusCode).toBe(200);
+    const deals = text(section(res.body, 'home-deals'));
+    expect(deals).toContain('初步接洽 1 ¥100,000.00');
+    expect(deals).toContain('需求确认 2 ¥250,000.00');
+    expect(deals).toContain('合计 3 ¥350,000.00');
+    expect(res.body).toContain(`href="/opportunities?owner=${f.users.rep1.id}&amp;stage=${f.stages.b}"`);
+
+    const q = text(section(res.body, 'home-quarter'));
+    const { from, to } = quarterOf(f.today);
+    expect(q).toContain(`${from} 至 ${to}`);
+    expect(q).toContain('进行中金额 ¥300,000.00'); // D1 + D2 close this quarter; D3 in 2099
+    expect(q).toContain('加权金额（按赢单概率） ¥90,000.00'); // 100,000 × 10% + 200,000 × 40%
+    expect(q).toContain('本季度赢单 ¥300,000.00 1 单');
+
+    const tasks = text(section(res.body, 'home-tasks'));
+    expect(tasks).toContain('逾期 逾期任务：寄送合同');
+    expect(tasks).toContain('今天 今日任务：确认报价');
+    expect(tasks).not.toContain('明日任务');
+    expect(tasks).not.toContain('已完成任务');
+    expect(tasks).not.toContain('他人任务');
+    expect(res.body).toContain('href="/tasks"');
+
+    const alerts = text(section(res.body, 'home-alerts'));
+    expect(alerts).toContain('D2 明道数据中台');
+    expect(alerts).toContain('金额从 ¥30.0万 降到 ¥20.0万（-33%）');
+    expect(alerts).not.toContain('D1');
+    expect(res.body).not.toContain('id="home-team"');
+    // What the home page always showed stays.
+    expect(res.body).toContain('自己负责的数据');
+  });
+
+  it('shows a manager their team’s totals and the at-risk count', async () => {
+    const res = await (await signIn(t.app, 'manager1')).get('/');
+    expect(res.statusCode).toBe(200);
+    expect(text(section(res.body, 'home-deals'))).toContain('还没有进行中的商机。');
+    const team = text(section(res.body, 'home-team'));
+    // rep1's D1, D2, D3 and rep2's D6: 100,000 + 200,000 + 50,000 + 80,000
+    expect(team).toContain('进行中金额 ¥430,000.00 4 个');
+    // This quarter: 100,000 + 200,000 + 80,000; weighted 10,000 + 80,000 + 56,000
+    expect(team).toContain('¥146,000.00 ¥380,000.00');
+    expect(team).toContain('本季度赢单 ¥300,000.00 1 单');
+    expect(team).toContain('团队风险商机 2');
+    expect(team).toContain('商务谈判 1 ¥80,000.00');
+    expect(res.body).toContain('href="/opportunities/at-risk"');
+  });
+
+  it('keeps the admin’s home as it was', async () => {
+    const res = await (await signIn(t.app, 'admin')).get('/');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain('id="home-day"');
+    expect(res.body).toContain('可用模块');
+  });
+});
