@@ -10,7 +10,8 @@ fs.mkdirSync(out, { recursive: true });
 const plan: Record<string, string[]> = {
   admin: ['/', '/admin/users', '/admin/users/new', '/admin/departments', '/admin/company', '/admin/audit', '/me', '/search?q=王'],
   rep1: ['/', '/customers', '/customers/pool', '/customers/new', '/contacts', '/leads', '/calendar?view=week', '/calendar?view=month', '/tasks', '/imports/customers', '/search?q=华为', '/admin/users'],
-  manager1: ['/', '/customers?view=dept', '/calendar?view=week&team=1'],
+  manager1: ['/', '/customers?view=dept', '/calendar?view=week&team=1', '/opportunities', '/opportunities/board', '/opportunities/overview?rows=rep', '/opportunities/at-risk', '/pipeline'],
+  director: ['/pipeline', '/settings/pipelines'],
 };
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -27,6 +28,15 @@ for (const [user, pages] of Object.entries(plan)) {
   for (const p of pages) {
     await page.goto(base + p);
     const name = `${user}${p.replace(/[/?=&]+/g, '_')}.png`;
+    if (p === '/opportunities') {
+      // Also the page of the first deal in the list.
+      const first = await page.locator('main a[href^="/opportunities/"]').filter({ hasNotText: /看板|总览|新建/ }).first().getAttribute('href');
+      if (first && /^\/opportunities\/\d+$/.test(first)) {
+        await page.goto(base + first);
+        await page.screenshot({ path: path.join(out, `${user}_deal.png`), fullPage: true });
+        await page.goto(base + p);
+      }
+    }
     if (p === '/customers') {
       // Also the 360° page of the first customer in the list.
       const first = await page.locator('#customers-list tbody a[href^="/customers/"]').first().getAttribute('href');
