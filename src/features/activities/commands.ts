@@ -11,6 +11,7 @@ type ErrorKey = keyof Messages['activities']['errors'] | 'alreadyClosed';
 export type ActivityResult = { ok: true; id: number } | { ok: false; notFound?: true; errors: Record<string, ErrorKey> };
 
 type Links = { customer_id: number | null; contact_id: number | null; lead_id: number | null };
+type Before = Links & { opportunity_id?: number | null };
 
 /**
  * Keeps customers.last_activity_at in step: the latest activity on the customer that has happened — done, or
@@ -30,8 +31,22 @@ export async function touchCustomerActivity(trx: Db, customerId: number | null, 
     .execute();
 }
 
+/** The same rule for a deal's last activity, which the stalled-deal alert reads (opportunities.last_activity_at). */
+export async function touchOpportunityActivity(trx: Db, opportunityId: number | null | undefined, activity: { starts_at: string; status: string }, now = nowIso()): Promise<void> {
+  if (!opportunityId || activity.status === 'cancelled') return;
+  if (activity.status !== 'done' && activity.starts_at > now) return;
+  const at = activity.starts_at < now ? activity.starts_at : now;
+  await trx
+    .updateTable('opportunities')
+    .set({ last_activity_at: at })
+    .where('id', '=', opportunityId)
+    .where((eb) => eb.or([eb('last_activity_at', 'is', null), eb('last_activity_at', '<', at)]))
+    .execute();
+}
+
 interface Prepared {
   values: Links & {
+    opportunity_id: number | null;
     type: string;
     subject: string;
     starts_at: string;
@@ -45,7 +60,7 @@ interface Prepared {
 }
 
 /** Checks what zod cannot: local times in the company zone, links the viewer may see, participants. */
-async function prepare(trx: Db, viewer: Viewer, input: UpdateActivityInput, zone: string, ownerId: number, before: Links | null): Promise<{ ok: true; p: Prepared } | { ok: false; errors: Record<string, ErrorKey> }> {
+async function prepare(trx: Db, viewer: Viewer, input: UpdateActivityInput, zone: string, ownerId: number, before: Before | null): Promise<{ ok: true; p: Prepared } | { ok: false; errors: Record<string, ErrorKey> }> {
   const errors: Record<string, ErrorKey> = {};
   const startsAt = localToUtc(input.starts_at, zone);
   if (!startsAt) errors.starts_at = 'dateTime';
@@ -65,6 +80,19 @@ async function prepare(trx: Db, viewer: Viewer, input: UpdateActivityInput, zone
     const id = links[field];
     // A link kept unchanged on edit stays even if the editor cannot see that record (e.g. a participant editing).
     if (id && id !== before?.[field] && !(await isVisibleRecord(trx, viewer, table, id))) errors[field] = 'notVisible';
+  }
+  // A deal: linked from the deal's pages (contact plan, "log activity"); kept on edit when the form does not carry it.
+  // A deal the viewer may not see is refused; its customer becomes the activity's customer when none was chosen.
+  const opportunityId = input.opportunity_id ?? before?.opportunity_id ?? null;
+  if (opportunityId && opportunityId !== before?.opportunity_id) {
+    const deal = await trx
+      .selectFrom('opportunities as o')
+      .select(['o.id', 'o.customer_id'])
+      .where('o.id', '=', opportunityId)
+      .where(scope(viewer, 'opportunities', { alias: 'o' }))
+      .executeTakeFirst();
+    if (!deal) errors.opportunity_id = 'notVisible';
+    else if (!links.customer_id && (await isVisibleRecord(trx, viewer, 'customers', deal.customer_id))) links.customer_id = deal.customer_id;
   }
   // A contact of a customer: the activity also counts for that customer (its timeline and last activity).
   if (!errors.contact_id && links.contact_id && !links.customer_id) {
@@ -90,6 +118,7 @@ async function prepare(trx: Db, viewer: Viewer, input: UpdateActivityInput, zone
         next_step: input.next_step,
         remind_at: remindAt,
         ...links,
+        opportunity_id: opportunityId,
       },
       participants: wanted,
     },
@@ -122,6 +151,7 @@ export async function createActivity(db: Db, viewer: Viewer, ctx: AuditContext, 
       .executeTakeFirstOrThrow();
     await setParticipants(trx, id, prepared.p.participants);
     await touchCustomerActivity(trx, row.customer_id, row, now);
+    await touchOpportunityActivity(trx, row.opportunity_id, row, now);
     await audit(trx, ctx, { action: 'create', entity: 'activity', entityId: id, summary: input.subject, changes: diff(null, { ...row, participants: prepared.p.participants }) });
     return { ok: true, id };
   });
@@ -156,6 +186,7 @@ export async function updateActivity(db: Db, viewer: Viewer, ctx: AuditContext, 
     const oldParticipants = await participantIds(trx, id);
     await setParticipants(trx, id, prepared.p.participants);
     await touchCustomerActivity(trx, prepared.p.values.customer_id, { starts_at: prepared.p.values.starts_at, status: before.status }, now);
+    await touchOpportunityActivity(trx, prepared.p.values.opportunity_id, { starts_at: prepared.p.values.starts_at, status: before.status }, now);
     const pick = (r: Record<string, unknown>) => Object.fromEntries(Object.keys(prepared.p.values).map((k) => [k, r[k]]));
     const changes = diff({ ...pick(before), participants: oldParticipants }, { ...prepared.p.values, participants: [...prepared.p.participants].sort((a, b) => a - b) });
     if (Object.keys(changes).length > 0) await audit(trx, ctx, { action: 'update', entity: 'activity', entityId: id, summary: input.subject, changes });
@@ -174,6 +205,7 @@ export async function completeActivity(db: Db, viewer: Viewer, ctx: AuditContext
     const after = { status: 'done', completed_at: now, outcome: input.outcome || before.outcome, next_step: input.next_step || before.next_step };
     await trx.updateTable('activities').set({ ...after, updated_at: now }).where('id', '=', id).execute();
     await touchCustomerActivity(trx, before.customer_id, { starts_at: before.starts_at, status: 'done' }, now);
+    await touchOpportunityActivity(trx, before.opportunity_id, { starts_at: before.starts_at, status: 'done' }, now);
     await audit(trx, ctx, {
       action: 'update',
       entity: 'activity',

@@ -146,6 +146,10 @@ export default async function activitiesRoutes(app: FastifyInstance, opts: { db:
       values[p.key] = String(p.id);
       values.back = backOf(subject);
     }
+    // From a deal's contact plan: the activity is linked to the deal (checked against the scope when saved).
+    if (q.opportunity_id && /^\d{1,15}$/.test(q.opportunity_id)) {
+      values.opportunity_id = q.opportunity_id;
+    }
     return renderForm(req, reply, null, values, {});
   });
 

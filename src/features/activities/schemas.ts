@@ -37,6 +37,8 @@ const activityFields = {
   customer_id: optionalId,
   contact_id: optionalId,
   lead_id: optionalId,
+  /** Set from a deal's pages (hidden field); not chosen in the form. */
+  opportunity_id: optionalId,
   participants: idList,
 };
 
