@@ -21,7 +21,7 @@ import { DEMO_PASSWORD, seedDemo } from './seed/index.ts';
 
 /**
  * The pages measured. Each module adds its own: the path, and the demo login to sign in as (null: anonymous).
- * `:customerId` in a path becomes the id of the newest customer that user owns in the dataset.
+ * `:customerId` / `:opportunityId` in a path become the id of the newest customer / deal that user owns in the dataset.
  */
 const PAGES: { path: string; user: string | null }[] = [
   { path: '/login', user: null },
@@ -35,29 +35,37 @@ const PAGES: { path: string; user: string | null }[] = [
   { path: '/contacts', user: 'rep1' },
   { path: '/leads', user: 'rep1' },
   { path: '/calendar?view=week', user: 'rep1' },
+  { path: '/', user: 'rep1' },
+  { path: '/', user: 'manager1' },
+  { path: '/opportunities', user: 'rep1' },
+  { path: '/opportunities/board', user: 'rep1' },
+  { path: '/opportunities/:opportunityId', user: 'rep1' },
+  { path: '/pipeline', user: 'director' },
 ];
 
 /** Fills `:customerId` from the dataset, so the page shows a real, populated customer of that user. */
 async function resolvePath(pagePath: string, user: string | null): Promise<string> {
-  if (!pagePath.includes(':customerId')) return encodeURI(pagePath);
+  const param = pagePath.includes(':customerId') ? ':customerId' : pagePath.includes(':opportunityId') ? ':opportunityId' : null;
+  if (!param) return encodeURI(pagePath);
+  const table = param === ':customerId' ? 'customers' : 'opportunities';
   const database = openDatabase(DB_FILE);
   try {
     const row = await database.db
-      .selectFrom('customers as c')
-      .innerJoin('users as u', 'u.id', 'c.owner_id')
-      .select('c.id')
+      .selectFrom(`${table} as r` as 'customers as r')
+      .innerJoin('users as u', 'u.id', 'r.owner_id')
+      .select('r.id')
       .where('u.username', '=', user ?? '')
-      .orderBy('c.id', 'desc')
+      .orderBy('r.id', 'desc')
       .executeTakeFirst();
-    if (!row) throw new Error(`${pagePath}: ${user} owns no customer in the dataset`);
-    return encodeURI(pagePath.replace(':customerId', String(row.id)));
+    if (!row) throw new Error(`${pagePath}: ${user} owns no ${table} in the dataset`);
+    return encodeURI(pagePath.replace(param, String(row.id)));
   } finally {
     await database.close();
   }
 }
 
 /** Bump when the generated data changes in a way the migration names do not show (e.g. a seeder now makes more rows). */
-const SEED_VERSION = 2;
+const SEED_VERSION = 3;
 
 /** The app's own cheapest route (GUANXI_BENCH=1): every app hook, no page. Separates framework cost from page cost. */
 const APP_FLOOR_PATH = '/__bench/ping';
