@@ -47,7 +47,7 @@ export const MODULES: readonly Module[] = [
   { key: 'tasks', href: '/tasks', group: 'sales', roles: SALES, icon: 'task' },
   { key: 'pipeline', href: '/pipeline', group: 'reports', roles: SALES, icon: 'funnel' },
   { key: 'pipelines', href: '/settings/pipelines', group: 'settings', roles: ['sales_director', 'admin'], icon: 'tree' },
-  { key: 'competitors', href: '/settings/competitors', group: 'settings', roles: ['sales_director', 'admin', 'general_manager'], icon: 'log' },
+  { key: 'competitors', href: '/settings/competitors', group: 'settings', roles: ['sales_director', 'admin'], icon: 'log' },
   { key: 'company', href: '/admin/company', group: 'settings', roles: ['admin'], icon: 'company' },
   { key: 'departments', href: '/admin/departments', group: 'settings', roles: ['admin'], icon: 'tree' },
   { key: 'users', href: '/admin/users', group: 'settings', roles: ['admin'], icon: 'users' },
