@@ -74,6 +74,25 @@ export function userScope(viewer: Viewer, alias = 'users'): Expression<SqlBool> 
   return sql<SqlBool>`${id} = ${viewer.id}`;
 }
 
+export type ListView = 'all' | 'mine' | 'dept';
+
+/** The built-in views of an owned list: "my department" only for managers and above. */
+export function builtInViews(viewer: Viewer): ListView[] {
+  return isManager(viewer) || seesAllRecords(viewer) ? ['all', 'mine', 'dept'] : ['all', 'mine'];
+}
+
+/** Which rows a built-in view shows, always inside the viewer's (list-shaped) scope. */
+export function viewScope(viewer: Viewer, table: string, alias: string, view: ListView | undefined): Expression<SqlBool> {
+  const inScope = listScope(viewer, table, alias);
+  const owner = sql.ref(`${alias}.owner_id`);
+  if (view === 'mine' || (view === 'dept' && viewer.departmentIds.length === 0)) return sql<SqlBool>`(${owner} = ${viewer.id} and ${inScope})`;
+  if (view === 'dept') {
+    const depts = sql.join(viewer.departmentIds.map((d) => sql`${d}`));
+    return sql<SqlBool>`(${owner} in (select du.id from users du where du.department_id in (${depts})) and ${inScope})`;
+  }
+  return inScope;
+}
+
 /** Managers (for their team) and those who see everything may assign records to other owners. */
 export const canAssign = (viewer: Viewer): boolean => isManager(viewer) || seesAllRecords(viewer);
 

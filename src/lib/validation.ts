@@ -16,13 +16,20 @@ export function translateIssue(message: string, t: Messages): string {
   return fill(template, { min: param ?? '', max: param ?? '' });
 }
 
-export function parseForm<S extends z.ZodType>(schema: S, body: unknown, t: Messages): ParseResult<z.output<S>> {
+/**
+ * Parses a form. Messages are keys of `validation`; a feature may also use keys of its own dictionary (`own`,
+ * e.g. t.contacts), looked up only when validation has no such key.
+ */
+export function parseForm<S extends z.ZodType>(schema: S, body: unknown, t: Messages, own?: object): ParseResult<z.output<S>> {
   const result = schema.safeParse(body ?? {});
   if (result.success) return { ok: true, data: result.data };
+  const mine = (own ?? {}) as Record<string, unknown>;
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
     const field = String(issue.path[0] ?? '_form');
-    errors[field] ??= translateIssue(issue.message, t);
+    const key = issue.message.split(':')[0] ?? '';
+    const text = key in t.validation ? undefined : mine[key];
+    errors[field] ??= typeof text === 'string' ? text : translateIssue(issue.message, t);
   }
   return { ok: false, errors };
 }

@@ -1,10 +1,9 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../../db/types.ts';
 import { TZDate } from '@date-fns/tz';
 import type { Db } from '../../db/index.ts';
 import { listSortKey, textSearch } from '../../db/search.ts';
-import { listScope as sharedListScope } from '../../access/index.ts';
-import { isManager, scope, seesAllRecords, type Viewer } from '../../access/index.ts';
+import { builtInViews, scope, viewScope, type Viewer } from '../../access/index.ts';
 import { companyBrief } from '../company/queries.ts';
 import type { ContactListQuery, ContactSort, ContactView } from './schemas.ts';
 
@@ -51,7 +50,6 @@ const SORT_KEYS: Record<ContactSort, { column: 'ct.updated_at' | 'ct.name' | 'ct
   created: { column: 'ct.created_at', desc: true },
 };
 
-const listScope = (viewer: Viewer): Expression<SqlBool> => sharedListScope(viewer, 'contacts', 'ct');
 
 const sortKey = (viewer: Viewer, f: { q?: string | undefined }, column: string) => listSortKey(column, f.q, viewer.role !== 'sales_rep');
 
@@ -61,22 +59,9 @@ function searchColumns(q: string): string[] {
 }
 
 
-/** Built-in views offered: "my department" only to managers and above. */
-export function viewsFor(viewer: Viewer): ContactView[] {
-  return isManager(viewer) || seesAllRecords(viewer) ? ['all', 'mine', 'dept'] : ['all', 'mine'];
-}
+export const viewsFor = (viewer: Viewer): ContactView[] => builtInViews(viewer);
 
-/** Which rows a built-in view shows, always inside the viewer's scope. */
-function viewCondition(viewer: Viewer, view: ContactView | undefined): Expression<SqlBool> {
-  const inScope = listScope(viewer);
-  if (view === 'mine') return sql<SqlBool>`(ct.owner_id = ${viewer.id} and ${inScope})`;
-  if (view === 'dept') {
-    if (viewer.departmentIds.length === 0) return sql<SqlBool>`(ct.owner_id = ${viewer.id} and ${inScope})`;
-    const depts = sql.join(viewer.departmentIds.map((d) => sql`${d}`));
-    return sql<SqlBool>`(ct.owner_id in (select du.id from users du where du.department_id in (${depts})) and ${inScope})`;
-  }
-  return inScope;
-}
+const viewCondition = (viewer: Viewer, view: ContactView | undefined): Expression<SqlBool> => viewScope(viewer, 'contacts', 'ct', view);
 
 /** The month (01–12) of today in the company's time zone, for "birthday this month". */
 export async function currentMonth(db: Db, now: Date = new Date()): Promise<string> {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CONTACT_KINDS } from '../../db/types.ts';
 import type { Messages } from '../../i18n/index.ts';
 import { isIsoDate } from '../../lib/dates.ts';
-import { oneOf, optionalEmail, optionalId, optionalMobile, optionalPhone, optionalPostalCode, optionalText, requiredText, translateIssue, type ParseResult } from '../../lib/validation.ts';
+import { oneOf, optionalEmail, optionalId, optionalMobile, optionalPhone, optionalPostalCode, optionalText, requiredText, parseForm, type ParseResult } from '../../lib/validation.ts';
 
 export const GENDERS = ['', 'male', 'female'] as const;
 export const SORTS = ['updated', 'name', 'created'] as const;
@@ -51,21 +51,8 @@ export const keyDateSchema = z.object({
 });
 export type KeyDateInput = z.output<typeof keyDateSchema>;
 
-/** Parses with messages translated: the feature's own keys first, then validation's. */
-export function parseWith<S extends z.ZodType>(schema: S, body: unknown, t: Messages): ParseResult<z.output<S>> {
-  const result = schema.safeParse(body ?? {});
-  if (result.success) return { ok: true, data: result.data };
-  const own = t.contacts as unknown as Record<string, unknown>;
-  const errors: Record<string, string> = {};
-  for (const issue of result.error.issues) {
-    const field = String(issue.path[0] ?? '_form');
-    // Validation's shared keys first (email, mobile…), then the feature's own (dateInvalid, customerRequired…).
-    const key = issue.message.split(':')[0] ?? '';
-    const mine = key in t.validation ? undefined : own[key];
-    errors[field] ??= typeof mine === 'string' ? mine : translateIssue(issue.message, t);
-  }
-  return { ok: false, errors };
-}
+/** Parses with messages translated: the contacts' own keys, then validation's. */
+export const parseWith = <S extends z.ZodType>(schema: S, body: unknown, t: Messages): ParseResult<z.output<S>> => parseForm(schema, body, t, t.contacts);
 
 const filter = (max: number) => z.string().trim().max(max).optional().catch(undefined);
 const idFilter = z.string().regex(/^\d{1,15}$/).optional().catch(undefined);

@@ -1,9 +1,8 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../../db/types.ts';
 import type { Db } from '../../db/index.ts';
 import { listSortKey, textSearch } from '../../db/search.ts';
-import { listScope as sharedListScope } from '../../access/index.ts';
-import { isManager, scope, seesAllRecords, type Viewer } from '../../access/index.ts';
+import { builtInViews, scope, viewScope, type Viewer } from '../../access/index.ts';
 import type { LeadListQuery, LeadSort, LeadView } from './schemas.ts';
 
 export const PAGE_SIZE = 50;
@@ -43,7 +42,6 @@ const SORT_KEYS: Record<LeadSort, { column: 'l.updated_at' | 'l.company' | 'l.cr
   created: { column: 'l.created_at', desc: true },
 };
 
-const listScope = (viewer: Viewer): Expression<SqlBool> => sharedListScope(viewer, 'leads', 'l');
 
 const sortKey = (viewer: Viewer, f: { q?: string | undefined }, column: string) => listSortKey(column, f.q, viewer.role !== 'sales_rep');
 
@@ -53,20 +51,9 @@ function searchColumns(q: string): string[] {
 }
 
 
-export function viewsFor(viewer: Viewer): LeadView[] {
-  return isManager(viewer) || seesAllRecords(viewer) ? ['all', 'mine', 'dept'] : ['all', 'mine'];
-}
+export const viewsFor = (viewer: Viewer): LeadView[] => builtInViews(viewer);
 
-function viewCondition(viewer: Viewer, view: LeadView | undefined): Expression<SqlBool> {
-  const inScope = listScope(viewer);
-  if (view === 'mine') return sql<SqlBool>`(l.owner_id = ${viewer.id} and ${inScope})`;
-  if (view === 'dept') {
-    if (viewer.departmentIds.length === 0) return sql<SqlBool>`(l.owner_id = ${viewer.id} and ${inScope})`;
-    const depts = sql.join(viewer.departmentIds.map((d) => sql`${d}`));
-    return sql<SqlBool>`(l.owner_id in (select du.id from users du where du.department_id in (${depts})) and ${inScope})`;
-  }
-  return inScope;
-}
+const viewCondition = (viewer: Viewer, view: LeadView | undefined): Expression<SqlBool> => viewScope(viewer, 'leads', 'l', view);
 
 function decodeCursor(after: string | undefined): { key: string; id: number } | null {
   if (!after) return null;

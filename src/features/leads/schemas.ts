@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CUSTOMER_GRADES, CUSTOMER_SOURCES, CUSTOMER_TYPES, LEAD_STATUSES } from '../../db/types.ts';
 import type { Messages } from '../../i18n/index.ts';
-import { oneOf, optionalEmail, optionalId, optionalMobile, optionalPhone, optionalText, requiredText, translateIssue, type ParseResult } from '../../lib/validation.ts';
+import { oneOf, optionalEmail, optionalId, optionalMobile, optionalPhone, optionalText, requiredText, parseForm, type ParseResult } from '../../lib/validation.ts';
 import { INDUSTRIES, PROVINCES } from '../customers/schemas.ts';
 
 export { INDUSTRIES, PROVINCES };
@@ -56,21 +56,8 @@ export const conversionSchema = z
   });
 export type ConversionInput = z.output<typeof conversionSchema>;
 
-/** Parses with messages translated: the leads' own keys first, then validation's. */
-export function parseWith<S extends z.ZodType>(schema: S, body: unknown, t: Messages): ParseResult<z.output<S>> {
-  const result = schema.safeParse(body ?? {});
-  if (result.success) return { ok: true, data: result.data };
-  const own = t.leads as unknown as Record<string, unknown>;
-  const errors: Record<string, string> = {};
-  for (const issue of result.error.issues) {
-    const field = String(issue.path[0] ?? '_form');
-    // Validation's shared keys first (email, mobile…), then the feature's own (dateInvalid, customerRequired…).
-    const key = issue.message.split(':')[0] ?? '';
-    const mine = key in t.validation ? undefined : own[key];
-    errors[field] ??= typeof mine === 'string' ? mine : translateIssue(issue.message, t);
-  }
-  return { ok: false, errors };
-}
+/** Parses with messages translated: the leads' own keys, then validation's. */
+export const parseWith = <S extends z.ZodType>(schema: S, body: unknown, t: Messages): ParseResult<z.output<S>> => parseForm(schema, body, t, t.leads);
 
 const filter = (max: number) => z.string().trim().max(max).optional().catch(undefined);
 
