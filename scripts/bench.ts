@@ -65,7 +65,7 @@ async function resolvePath(pagePath: string, user: string | null): Promise<strin
 }
 
 /** Bump when the generated data changes in a way the migration names do not show (e.g. a seeder now makes more rows). */
-const SEED_VERSION = 3;
+const SEED_VERSION = 4;
 
 /** The app's own cheapest route (GUANXI_BENCH=1): every app hook, no page. Separates framework cost from page cost. */
 const APP_FLOOR_PATH = '/__bench/ping';
@@ -208,7 +208,9 @@ function freePort(): Promise<number> {
 /** Starts `node --import tsx <script>` on 127.0.0.1:<free port>, keeping the tail of its output for error reports. */
 async function startChild(name: string, script: string, env: Record<string, string>): Promise<Child> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+  // BENCH_PROFILE=1: the app writes a V8 CPU profile of the whole run to data/bench/profiles (open it in Chrome DevTools).
+  const profile = name === 'app' && process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH_DIR, 'profiles')] : [];
+  const proc = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -476,7 +478,8 @@ async function main(): Promise<void> {
       if (user === null) return {};
       const s = sessions.find((x) => x.user === user);
       if (!s) throw new Error(`no session for ${user}`);
-      return { cookie: s.sessionCookie };
+      // Every cookie a browser would hold: the session and the CSRF secret (without it each page mints a new one).
+      return { cookie: [s.sessionCookie, ...s.csrfCookies].join('; ') };
     };
     await verify(bare, '/', {}, 'anonymous');
     if (measureFloor) await verify(app, APP_FLOOR_PATH, {}, 'anonymous');

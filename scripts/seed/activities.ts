@@ -2,7 +2,7 @@ import { dayStartUtc } from '../../src/lib/dates.ts';
 import type { SeedContext } from './context.ts';
 
 // Activities (行动) of the demo company: ~3,000 over the last 6 months and the next month for the demo users'
-// records (2,000,000 more at --scale large), meetings with participants, open and overdue tasks, and
+// records (2,000,000 more at --scale large, over four years), meetings with participants, open and overdue tasks, and
 // customers.last_activity_at consistent with them. Runs after the customers, contacts and leads generators.
 
 type Type = 'visit' | 'call' | 'meeting' | 'email' | 'task' | 'note';
@@ -50,18 +50,20 @@ export async function seedActivities(ctx: SeedContext): Promise<void> {
   const nowMs = ctx.now.getTime();
   const nowIso = ctx.now.toISOString();
 
-  // Local midnight (as epoch ms) of each day from 182 days ago to 30 days ahead: times are drawn as a day + a
-  // working hour in the company zone.
-  const DAYS_BACK = 182;
+  // Local midnight (as epoch ms) of each working day from `back` days ago to 30 days ahead: times are drawn as a
+  // day + a working hour in the company zone.
   const DAYS_AHEAD = 30;
-  const dayStarts: number[] = [];
-  for (let d = -DAYS_BACK; d <= DAYS_AHEAD; d++) {
-    const local = new Date(nowMs + d * 86_400_000).toLocaleDateString('sv-SE', { timeZone: zone });
-    // Working days only (Monday–Friday): sales teams rarely schedule weekends.
-    const [y, m, dd] = local.split('-').map(Number) as [number, number, number];
-    const weekday = new Date(Date.UTC(y, m - 1, dd)).getUTCDay();
-    if (weekday === 0 || weekday === 6) continue;
-    dayStarts.push(Date.parse(dayStartUtc(local, zone)));
+  function workingDays(back: number): number[] {
+    const starts: number[] = [];
+    for (let d = -back; d <= DAYS_AHEAD; d++) {
+      const local = new Date(nowMs + d * 86_400_000).toLocaleDateString('sv-SE', { timeZone: zone });
+      // Working days only (Monday–Friday): sales teams rarely schedule weekends.
+      const [y, m, dd] = local.split('-').map(Number) as [number, number, number];
+      const weekday = new Date(Date.UTC(y, m - 1, dd)).getUTCDay();
+      if (weekday === 0 || weekday === 6) continue;
+      starts.push(Date.parse(dayStartUtc(local, zone)));
+    }
+    return starts;
   }
 
   // The records each owner holds (pool customers have no owner and get no activities).
@@ -177,7 +179,7 @@ export async function seedActivities(ctx: SeedContext): Promise<void> {
    * activities ((owner_id|customer_id|contact_id|lead_id, starts_at)) then grows at the end of each key's run
    * instead of at random places, which keeps the bulk load several times faster.
    */
-  function generate(count: number, owner: () => number, participantsEvery: number): void {
+  function generate(count: number, owner: () => number, participantsEvery: number, dayStarts: number[]): void {
     let made = 0;
     for (let d = 0; d < dayStarts.length; d++) {
       const today = Math.round(((d + 1) * count) / dayStarts.length) - made;
@@ -191,7 +193,7 @@ export async function seedActivities(ctx: SeedContext): Promise<void> {
   // The demo logins (first in ctx.owners) get most of the ~3,000, so every demo user has a full calendar.
   const demoOwners = ctx.owners.filter((id) => [...ctx.users.entries()].some(([name, u]) => u.id === id && /^(rep|manager)\d$/.test(name)));
   const smallOwners = demoOwners.length > 0 ? demoOwners : ctx.owners;
-  if (smallOwners.length > 0) generate(3000, () => smallOwners[Math.floor(random() * smallOwners.length)]!, 1);
+  if (smallOwners.length > 0) generate(3000, () => smallOwners[Math.floor(random() * smallOwners.length)]!, 1, workingDays(182));
 
   if (ctx.scale === 'large') {
     const t0 = Date.now();
@@ -199,7 +201,10 @@ export async function seedActivities(ctx: SeedContext): Promise<void> {
     // Five indexes on activities take random inserts: a large page cache keeps them in memory for the bulk load.
     const cacheBefore = sqlite.pragma('cache_size', { simple: true }) as number;
     sqlite.pragma('cache_size = -524288'); // 512 MB
-    generate(N, () => ctx.owners[Math.floor(random() * ctx.owners.length)]!, 10);
+    // 2M activities are years of a sales force's work: ~200 people logging about ten a working day (calls, visits,
+    // tasks) fill four years. Squeezed into six months they would give every rep ~65 a day and a week calendar of
+    // ~350 entries, which no sales team has.
+    generate(N, () => ctx.owners[Math.floor(random() * ctx.owners.length)]!, 10, workingDays(4 * 365));
     sqlite.pragma(`cache_size = ${cacheBefore}`);
     console.log(`activities: ${N.toLocaleString('en')} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }

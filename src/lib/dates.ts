@@ -27,3 +27,71 @@ export function dayRangeUtc(from: string | undefined, to: string | undefined, ti
   }
   return out;
 }
+
+// ------------------------------------------------------------------------------------------------ local wall time
+// Every list shows dates in the company's time zone, one or two per row: Intl's format() or date-fns' format() on a
+// TZDate costs 2–20 µs a call, which made the week calendar (hundreds of entries) spend most of its time formatting.
+// A zone's offset from UTC is constant between transitions, and transitions fall on quarter hours of UTC, so the
+// offset is looked up once per quarter hour of time and reused; a quarter hour that contains a transition (its two
+// ends disagree) is never cached and is computed exactly for the instant.
+
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
+const MAX_CACHED_QUARTERS = 50_000;
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+const offsetCache = new Map<string, Map<number, number>>();
+
+/** The zone's offset from UTC at an instant (local wall time − UTC, in ms), computed by Intl. */
+function exactOffsetMs(timeZone: string, ms: number): number {
+  let f = offsetFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    offsetFormatters.set(timeZone, f);
+  }
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(ms)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const local = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  // Intl works in whole seconds: compare against the instant rounded down to its second.
+  return local - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/** The zone's offset from UTC at an instant, in ms (Asia/Shanghai: 8 h). */
+export function zoneOffsetMs(timeZone: string, ms: number): number {
+  const quarter = Math.floor(ms / QUARTER_HOUR_MS);
+  let zone = offsetCache.get(timeZone);
+  if (!zone) offsetCache.set(timeZone, (zone = new Map()));
+  const hit = zone.get(quarter);
+  if (hit !== undefined) return hit;
+  const start = exactOffsetMs(timeZone, quarter * QUARTER_HOUR_MS);
+  const end = exactOffsetMs(timeZone, (quarter + 1) * QUARTER_HOUR_MS - 1000);
+  if (start !== end) return exactOffsetMs(timeZone, ms);
+  if (zone.size >= MAX_CACHED_QUARTERS) zone.clear();
+  zone.set(quarter, start);
+  return start;
+}
+
+const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
+
+/** The local wall time of an instant as a Date whose UTC fields read the local time (only for reading fields). */
+function wallClock(iso: string | Date, timeZone: string): Date | null {
+  const ms = typeof iso === 'string' ? Date.parse(iso) : iso.getTime();
+  if (Number.isNaN(ms)) return null;
+  return new Date(ms + zoneOffsetMs(timeZone, ms));
+}
+
+/** YYYY-MM-DD of an instant in a time zone. */
+export function localDate(iso: string | Date, timeZone: string): string {
+  const w = wallClock(iso, timeZone);
+  return w ? `${w.getUTCFullYear()}-${pad2(w.getUTCMonth() + 1)}-${pad2(w.getUTCDate())}` : '';
+}
+
+/** HH:mm of an instant in a time zone. */
+export function localTimeOfDay(iso: string | Date, timeZone: string): string {
+  const w = wallClock(iso, timeZone);
+  return w ? `${pad2(w.getUTCHours())}:${pad2(w.getUTCMinutes())}` : '';
+}
+
+/** YYYY-MM-DD HH:mm of an instant in a time zone. */
+export function localDateTime(iso: string | Date, timeZone: string): string {
+  const w = wallClock(iso, timeZone);
+  return w ? `${w.getUTCFullYear()}-${pad2(w.getUTCMonth() + 1)}-${pad2(w.getUTCDate())} ${pad2(w.getUTCHours())}:${pad2(w.getUTCMinutes())}` : '';
+}

@@ -29,6 +29,8 @@ export interface BaseLocals {
   flash: Flash[];
   path: string;
   nav: NavSection[];
+  /** The left navigation's HTML for this viewer and page (the same for every page of a module: rendered once). */
+  navHtml: () => string;
 }
 
 declare module 'fastify' {
@@ -60,6 +62,31 @@ export default fp(
     const eta = new Eta({ views: VIEWS_DIR, cache: opts.cache, autoEscape: true, autoTrim: [false, 'nl'] });
     await app.register(view, { engine: { eta }, templates: VIEWS_DIR, production: opts.cache });
 
+    /**
+     * The navigation differs only by role, language and which entry is active, and every page draws it (18 entries
+     * with their icons): it is rendered once per combination and kept, unless templates are reloaded (development).
+     */
+    const navCache = new Map<string, string>();
+    function navHtml(viewer: Viewer | null, lang: Language, t: Messages, path: string): string {
+      if (!viewer) return '';
+      const nav = navFor(viewer.role);
+      // The active entry is the one whose href is the longest prefix of the path (/customers/pool → 公海, not 客户).
+      let activeHref = '';
+      for (const section of nav) {
+        for (const m of section.items) {
+          const match = m.href === '/' ? path === '/' : path === m.href || path.startsWith(m.href + '/');
+          if (match && m.href.length > activeHref.length) activeHref = m.href;
+        }
+      }
+      const key = `${viewer.role}|${lang}|${activeHref}`;
+      let html = opts.cache ? navCache.get(key) : undefined;
+      if (html === undefined) {
+        html = eta.render('/partials/_nav', { nav, t, activeHref });
+        if (opts.cache) navCache.set(key, html);
+      }
+      return html;
+    }
+
     app.decorateRequest('lang', 'zh-CN');
     app.decorateRequest('t', null as unknown as Messages);
     app.addHook('preHandler', async (req) => {
@@ -71,6 +98,7 @@ export default fp(
       const company = await companyBrief(opts.db);
       const timeZone = company?.time_zone ?? 'Asia/Shanghai';
       const pending = readFlash(req, reply);
+      const path = req.url.split('?')[0] ?? '/';
       return {
         t: req.t,
         lang: req.lang,
@@ -85,8 +113,9 @@ export default fp(
           logoVersion: company?.updated_at ?? '',
         },
         flash: pending,
-        path: req.url.split('?')[0] ?? '/',
+        path,
         nav: req.viewer ? navFor(req.viewer.role) : [],
+        navHtml: () => navHtml(req.viewer, req.lang, req.t, path),
       };
     }
 
@@ -128,11 +157,12 @@ export default fp(
           // Out-of-band swap so a fragment response still shows its message.
           html += await this.viewAsync('partials/_flash', { ...locals, oob: true });
         }
+        // Encoded once here: a string payload is measured (Buffer.byteLength) and then encoded again on write.
         return this.code(o.status ?? 200)
           .header('Vary', 'HX-Request')
           .header('Cache-Control', 'no-store')
           .type('text/html; charset=utf-8')
-          .send(html);
+          .send(Buffer.from(html, 'utf8'));
       },
     );
   },

@@ -44,4 +44,24 @@ describe('list query plans', () => {
     expect(leads).toContain('leads_updated_idx');
     expect(leads).not.toContain('TEMP B-TREE FOR ORDER BY');
   });
+
+  it("walks the owner's updated index for a rep's own contacts and leads, without sorting", async () => {
+    const rep: Viewer = {
+      id: org.users.rep1.id,
+      username: 'rep1',
+      displayName: 'rep1',
+      role: 'sales_rep',
+      departmentId: org.departments.eastTeam.id,
+      departmentIds: [],
+      language: 'zh-CN',
+      mustChangePassword: false,
+      memberOf: new Set(),
+    };
+    const contacts = await planOf((db) => listContacts(db, rep, {}));
+    expect(contacts).toContain('contacts_owner_updated_idx');
+    expect(contacts).not.toContain('TEMP B-TREE FOR ORDER BY');
+    const leads = await planOf((db) => listLeads(db, rep, {}));
+    expect(leads).toContain('leads_owner_updated_idx');
+    expect(leads).not.toContain('TEMP B-TREE FOR ORDER BY');
+  });
 });

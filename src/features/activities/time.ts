@@ -1,6 +1,6 @@
 import { TZDate } from '@date-fns/tz';
 import { addDays, addMonths, startOfMonth, startOfWeek, endOfMonth, endOfWeek, format } from 'date-fns';
-import { dayStartUtc, isIsoDate } from '../../lib/dates.ts';
+import { dayStartUtc, isIsoDate, localDate, localTimeOfDay } from '../../lib/dates.ts';
 
 // Times are typed in the company's time zone (datetime-local inputs: 2026-11-27T14:30) and stored as UTC ISO text.
 const LOCAL_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2})?$/;
@@ -25,12 +25,12 @@ export function utcToLocal(iso: string | null | undefined, timeZone: string): st
 
 /** The calendar day (YYYY-MM-DD) of an instant in `timeZone`. */
 export function localDay(iso: string | Date, timeZone: string): string {
-  return format(new TZDate(new Date(iso).getTime(), timeZone), 'yyyy-MM-dd');
+  return localDate(iso, timeZone);
 }
 
 /** HH:mm of an instant in `timeZone`. */
 export function localTime(iso: string, timeZone: string): string {
-  return format(new TZDate(new Date(iso).getTime(), timeZone), 'HH:mm');
+  return localTimeOfDay(iso, timeZone);
 }
 
 export type CalendarView = 'day' | 'week' | 'month';

@@ -13,7 +13,8 @@ export const EXPORT_LIMIT = 10_000;
 /** How many customers a picker offers (the most recently updated the viewer can see, plus the chosen one). */
 export const PICKER_SIZE = 300;
 
-const LIST_COLUMNS = [
+/** Every column: the detail page and exports. */
+const ALL_COLUMNS = [
   'ct.id',
   'ct.kind',
   'ct.customer_id',
@@ -34,6 +35,9 @@ const LIST_COLUMNS = [
   'ct.created_at',
   'ct.updated_at',
 ] as const;
+
+/** Only what the list shows and its cursor needs (each column costs per row: see customers/queries.ts). */
+const LIST_COLUMNS = ['ct.id', 'ct.kind', 'ct.customer_id', 'ct.name', 'ct.title', 'ct.organisation', 'ct.mobile', 'ct.phone', 'ct.email', 'ct.birthday', 'ct.created_at', 'ct.updated_at'] as const;
 
 /**
  * The owner's and the customer's names as subqueries, not joins: with a join SQLite may start from users and reach
@@ -109,12 +113,13 @@ export async function listContacts(db: Db, viewer: Viewer, f: ContactListQuery) 
   return { contacts, nextAfter: hasMore && last ? encodeCursor(lastKey, last.id) : null };
 }
 export type ContactRow = Awaited<ReturnType<typeof listContacts>>['contacts'][number];
+export type ContactExportRow = Awaited<ReturnType<typeof contactsForExport>>[number];
 
 /** Rows for an export: the list's filters (or only the checked `ids`), within scope, at most EXPORT_LIMIT. */
 export async function contactsForExport(db: Db, viewer: Viewer, f: ContactListQuery, ids: number[]) {
   const sort = SORT_KEYS[f.sort ?? 'updated'];
   let q = (await filteredQuery(db, viewer, ids.length > 0 ? {} : f))
-    .select(LIST_COLUMNS)
+    .select(ALL_COLUMNS)
     .select(NAMES)
     .orderBy(sort.column, sort.desc ? 'desc' : 'asc')
     .orderBy('ct.id', sort.desc ? 'desc' : 'asc')
@@ -127,7 +132,7 @@ export async function contactsForExport(db: Db, viewer: Viewer, f: ContactListQu
 export async function getContact(db: Db, viewer: Viewer, id: number) {
   return db
     .selectFrom('contacts as ct')
-    .select(LIST_COLUMNS)
+    .select(ALL_COLUMNS)
     .select(NAMES)
     .where('ct.id', '=', id)
     .where(scope(viewer, 'contacts', { alias: 'ct' }))

@@ -19,7 +19,7 @@ import {
   ownerOptions,
   savedViewsOf,
   viewsFor,
-  type ContactRow,
+  type ContactExportRow,
 } from './queries.ts';
 import { addKeyDate, assignContacts, createContact, deleteView, removeKeyDate, saveView, updateContact } from './commands.ts';
 import { GENDERS, assignmentSchema, contactListQuery, contactSchema, filterQueryString, idList, keyDateSchema, parseWith, savedViewSchema, SORTS } from './schemas.ts';
@@ -27,7 +27,7 @@ import { GENDERS, assignmentSchema, contactListQuery, contactSchema, filterQuery
 /** The activity panel is another feature's partial: include it only once it exists. */
 const hasActivityPanel = (): boolean => fs.existsSync(path.join(VIEWS_DIR, 'activities', '_panel.eta'));
 
-export function contactColumns(t: Messages): ExportColumn<ContactRow>[] {
+export function contactColumns(t: Messages): ExportColumn<ContactExportRow>[] {
   const c = t.contacts;
   return [
     { header: c.name, value: (r) => r.name },

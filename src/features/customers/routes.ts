@@ -19,7 +19,7 @@ import {
   savedViewsOf,
   viewsFor,
   type Customer,
-  type CustomerRow,
+  type CustomerExportRow,
   type DuplicateMatch,
 } from './queries.ts';
 import { addTagToCustomers, assignCustomers, canAssign, claimCustomer, createCustomer, deleteView, releaseCustomer, saveView, updateCustomer } from './commands.ts';
@@ -106,7 +106,7 @@ export default async function customersRoutes(app: FastifyInstance, opts: { db: 
   });
 
   // ---------- export: the list's filters (or the checked rows), within scope ----------
-  function exportColumns(t: Messages): ExportColumn<CustomerRow>[] {
+  function exportColumns(t: Messages): ExportColumn<CustomerExportRow>[] {
     const c = t.customers;
     const label = (table: Record<string, string>, v: string) => table[v] ?? v;
     return [

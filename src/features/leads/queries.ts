@@ -8,7 +8,8 @@ import type { LeadListQuery, LeadSort, LeadView } from './schemas.ts';
 export const PAGE_SIZE = 50;
 export const EXPORT_LIMIT = 10_000;
 
-const LIST_COLUMNS = [
+/** Every column: the detail page and exports. */
+const ALL_COLUMNS = [
   'l.id',
   'l.source',
   'l.company',
@@ -32,6 +33,9 @@ const LIST_COLUMNS = [
   'l.created_at',
   'l.updated_at',
 ] as const;
+
+/** Only what the list shows and its cursor needs (each column costs per row: see customers/queries.ts). */
+const LIST_COLUMNS = ['l.id', 'l.source', 'l.company', 'l.person', 'l.title', 'l.mobile', 'l.phone', 'l.province', 'l.city', 'l.status', 'l.converted_at', 'l.created_at', 'l.updated_at'] as const;
 
 /** The owner's name as a subquery, not a join (a join let SQLite start from users: see contacts/queries.ts). */
 const OWNER_NAME = (eb: ExpressionBuilder<DB & { l: DB['leads'] }, 'l'>) => eb.selectFrom('users as u').select('u.display_name').whereRef('u.id', '=', 'l.owner_id').as('owner_name');
@@ -91,11 +95,12 @@ export async function listLeads(db: Db, viewer: Viewer, f: LeadListQuery) {
   return { leads, nextAfter: hasMore && last ? `${lastKey}|${last.id}` : null };
 }
 export type LeadRow = Awaited<ReturnType<typeof listLeads>>['leads'][number];
+export type LeadExportRow = Awaited<ReturnType<typeof leadsForExport>>[number];
 
 export async function leadsForExport(db: Db, viewer: Viewer, f: LeadListQuery, ids: number[]) {
   const sort = SORT_KEYS[f.sort ?? 'updated'];
   let q = filteredQuery(db, viewer, ids.length > 0 ? {} : f)
-    .select(LIST_COLUMNS)
+    .select(ALL_COLUMNS)
     .select(OWNER_NAME)
     .orderBy(sort.column, sort.desc ? 'desc' : 'asc')
     .orderBy('l.id', sort.desc ? 'desc' : 'asc')
@@ -110,7 +115,7 @@ export async function getLead(db: Db, viewer: Viewer, id: number) {
     .selectFrom('leads as l')
     .leftJoin('customers as c', 'c.id', 'l.customer_id')
     .leftJoin('contacts as ct', 'ct.id', 'l.contact_id')
-    .select(LIST_COLUMNS)
+    .select(ALL_COLUMNS)
     .select(OWNER_NAME)
     .select(['c.name as customer_name', 'ct.name as contact_name'])
     .where('l.id', '=', id)

@@ -13,7 +13,7 @@ import { parseCustomer } from '../customers/schemas.ts';
 import { contactSchema, idList, parseWith as parseContact, savedViewSchema, assignmentSchema } from '../contacts/schemas.ts';
 import { canAssign, customerOptions, ownerOptions, savedViewsOf } from '../contacts/queries.ts';
 import { deleteView, saveView } from '../contacts/commands.ts';
-import { getLead, leadsForExport, listLeads, viewsFor, type Lead, type LeadRow } from './queries.ts';
+import { getLead, leadsForExport, listLeads, viewsFor, type Lead, type LeadExportRow } from './queries.ts';
 import { assignLeads, convertLead, createLead, updateLead } from './commands.ts';
 import { parseYuanToFen } from '../../lib/money.ts';
 import { isIsoDate } from '../../lib/dates.ts';
@@ -21,7 +21,7 @@ import { CONVERSION_MODES, conversionSchema, filterQueryString, INDUSTRIES, lead
 
 const hasActivityPanel = (): boolean => fs.existsSync(path.join(VIEWS_DIR, 'activities', '_panel.eta'));
 
-export function leadColumns(t: Messages): ExportColumn<LeadRow>[] {
+export function leadColumns(t: Messages): ExportColumn<LeadExportRow>[] {
   const l = t.leads;
   const industries = t.customers.industries as Record<string, string>;
   return [
