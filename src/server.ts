@@ -1,5 +1,5 @@
 import { loadConfig } from './config.ts';
-import { openDatabase } from './db/index.ts';
+import { openDatabase, optimizeDatabase } from './db/index.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './app.ts';
 import { pruneLoginFailures } from './auth/commands.ts';
@@ -10,6 +10,7 @@ import { startPoolJob } from './features/customers/pool.ts';
 export async function start(opts: { dataDir?: string; onListening?: (url: string) => void } = {}): Promise<void> {
   const config = loadConfig(process.env, { dataDir: opts.dataDir });
   const database = openDatabase(config.databaseFile);
+  optimizeDatabase(database.sqlite, { initial: true });
   await migrateToLatest(database.db);
   const app = await buildApp({ config, db: database.db });
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../../src/db/index.ts';
-import { writeTransaction } from '../../src/db/index.ts';
+import { writeTransaction, optimizeDatabase } from '../../src/db/index.ts';
 import { seedOrg } from './org.ts';
 import { seedContext, type Scale } from './context.ts';
 import { seedCustomers } from './customers.ts';
@@ -31,3 +31,5 @@ export async function seedDemo(database: { db: Db; sqlite: Database.Database }, 
     await seedDecisionTrees(ctx);
   });
 }
+  // Statistics for the planner on the freshly loaded data (the server refreshes them at start and hourly).
+  optimizeDatabase(database.sqlite, { initial: true });

@@ -1,4 +1,5 @@
-import type { Expression, SqlBool } from 'kysely';
+import type { Expression, Kysely, SqlBool } from 'kysely';
+import type { DB } from './types.ts';
 import { sql } from 'kysely';
 
 /** Escapes LIKE wildcards so user input matches literally. */
@@ -41,4 +42,23 @@ export function textSearch(table: SearchableTable, alias: string, q: string, lik
 export function listSortKey(column: string, q: string | undefined, broad: boolean) {
   const shortSearch = Boolean(q) && [...(q ?? '').trim()].length < 3;
   return shortSearch && broad ? sql<string>`coalesce(${sql.ref(column)}, '')` : sql<string>`${sql.ref(column)}`;
+}
+
+/**
+ * Ids of the rows whose `column` contains `q` (LIKE), at most `limit`, read from that column's own index: an index
+ * holding only the column and the rowid is a fraction of the table, so scanning it is several times cheaper (100k
+ * names: ~6 ms against ~25 ms for the table). With statistics SQLite prefers the table for a LIKE scan, so the
+ * index is named (`INDEXED BY`, SQLite's syntax; on PostgreSQL a pg_trgm index serves the same ILIKE).
+ * `index` must be an index whose first column is `column`.
+ */
+export async function idsWhereColumnContains(
+  db: Kysely<DB>,
+  table: SearchableTable,
+  column: string,
+  index: string,
+  q: string,
+  limit: number,
+): Promise<number[]> {
+  const rows = await sql<{ id: number }>`select id from ${sql.table(table)} indexed by ${sql.id(index)} where ${sql.ref(column)} like ${likeContains(q)} escape '\\' limit ${limit}`.execute(db);
+  return rows.rows.map((r) => r.id);
 }

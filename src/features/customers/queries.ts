@@ -1,6 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
-import { anyColumnContains, textSearch } from '../../db/search.ts';
+import { idsWhereColumnContains, textSearch } from '../../db/search.ts';
 import { remember } from '../../db/cache.ts';
 import { isManager, scope, seesAllRecords, type Viewer } from '../../access/index.ts';
 import type { CustomerInput, CustomerListQuery, CustomerSort } from './schemas.ts';
@@ -142,8 +142,7 @@ async function searchCondition(db: Db, viewer: Viewer, q: string, view: Customer
   // One query per column (a UNION would be merged in rowid order, over the table instead of the indexes).
   const ids = new Set<number>();
   for (const col of columns) {
-    const rows = await db.selectFrom('customers as s').select('s.id').where(anyColumnContains([`s.${col}`], term)).limit(SHORT_TERM_CAP + 1).execute();
-    for (const r of rows) ids.add(r.id);
+    for (const id of await idsWhereColumnContains(db, 'customers', col, `customers_${col}_idx`, term, SHORT_TERM_CAP + 1)) ids.add(id);
     if (ids.size > SHORT_TERM_CAP) return full;
   }
   if (ids.size === 0) return sql<SqlBool>`1 = 0`;
