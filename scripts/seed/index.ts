@@ -30,6 +30,6 @@ export async function seedDemo(database: { db: Db; sqlite: Database.Database }, 
     await seedOpportunities(ctx);
     await seedDecisionTrees(ctx);
   });
-}
   // Statistics for the planner on the freshly loaded data (the server refreshes them at start and hourly).
   optimizeDatabase(database.sqlite, { initial: true });
+}
