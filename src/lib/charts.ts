@@ -34,8 +34,39 @@ export interface ChartSize {
   height?: number;
 }
 
+export interface ChartOptions extends ChartSize {
+  /** How values are labelled (default: the number as is). */
+  format?: (v: number) => string;
+  /** A name for `format` that says what it does ("percent"): charts with a named format (or none) are kept. */
+  formatKey?: string;
+}
+const formatKeyOf = (opts: ChartOptions): string | null => (opts.format ? (opts.formatKey ?? null) : '');
+
 const FONT = '-apple-system, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
 const PALETTE = ['#1677ff', '#4096ff', '#69b1ff', '#91caff', '#bae0ff', '#52c41a', '#faad14', '#ff4d4f'];
+
+/**
+ * A chart is a pure function of its data and size, and drawing one costs 3–10 ms of ECharts and zrender (half of
+ * the pipeline page's time): the SVG of the last few hundred distinct charts is kept by the data they show. A value
+ * formatter is a function, so a chart with one is kept only when the caller names it (`formatKey`).
+ */
+const svgCache = new Map<string, string>();
+const SVG_CACHE_MAX = 300;
+function memo(key: string | null, draw: () => string): string {
+  if (key === null) return draw();
+  const hit = svgCache.get(key);
+  if (hit !== undefined) {
+    // Least recently used goes first: re-insert on use.
+    svgCache.delete(key);
+    svgCache.set(key, hit);
+    return hit;
+  }
+  const svg = draw();
+  if (svgCache.size >= SVG_CACHE_MAX) svgCache.delete(svgCache.keys().next().value as string);
+  svgCache.set(key, svg);
+  return svg;
+}
+const keyOf = (kind: string, formatKey: string | null, ...parts: unknown[]): string | null => (formatKey === null ? null : JSON.stringify([kind, formatKey, ...parts]));
 
 function render(option: EChartsCoreOption, size: ChartSize): string {
   const chart = init(null, null, { renderer: 'svg', ssr: true, width: size.width ?? 640, height: size.height ?? 320, locale: 'ZH' });
@@ -49,6 +80,9 @@ function render(option: EChartsCoreOption, size: ChartSize): string {
 
 /** A funnel: one layer per item, in the given order (widest first), labelled with `label(item)`. */
 export function funnelSvg(items: { name: string; value: number; label?: string }[], size: ChartSize = {}): string {
+  return memo(keyOf('funnel', '', items, size.width, size.height), () => drawFunnel(items, size));
+}
+function drawFunnel(items: { name: string; value: number; label?: string }[], size: ChartSize): string {
   const max = Math.max(1, ...items.map((i) => i.value));
   return render(
     {
@@ -74,7 +108,10 @@ export function funnelSvg(items: { name: string; value: number; label?: string }
 }
 
 /** Vertical bars for categories, one series; `format` labels the values above the bars. */
-export function barSvg(categories: string[], values: number[], opts: ChartSize & { format?: (v: number) => string } = {}): string {
+export function barSvg(categories: string[], values: number[], opts: ChartOptions = {}): string {
+  return memo(keyOf('bar', formatKeyOf(opts), categories, values, opts.width, opts.height), () => drawBar(categories, values, opts));
+}
+function drawBar(categories: string[], values: number[], opts: ChartOptions): string {
   const format = opts.format ?? ((v: number) => String(v));
   return render(
     {
@@ -88,7 +125,10 @@ export function barSvg(categories: string[], values: number[], opts: ChartSize &
 }
 
 /** A line over categories (e.g. months), one or more named series. */
-export function lineSvg(categories: string[], series: { name: string; values: number[] }[], opts: ChartSize & { format?: (v: number) => string } = {}): string {
+export function lineSvg(categories: string[], series: { name: string; values: number[] }[], opts: ChartOptions = {}): string {
+  return memo(keyOf('line', formatKeyOf(opts), categories, series, opts.width, opts.height), () => drawLine(categories, series, opts));
+}
+function drawLine(categories: string[], series: { name: string; values: number[] }[], opts: ChartOptions): string {
   const format = opts.format ?? ((v: number) => String(v));
   return render(
     {

@@ -30,4 +30,17 @@ describe('server-rendered charts', () => {
     expect(lines).toContain('赢单');
     expect(lines).toContain('<path');
   });
+
+  it('keeps a drawn chart by its data: the same data gives the same SVG, changed data a new one', () => {
+    const a = funnelSvg([{ name: '初步接洽', value: 5, label: '初步接洽 5' }], { width: 300, height: 200 });
+    expect(funnelSvg([{ name: '初步接洽', value: 5, label: '初步接洽 5' }], { width: 300, height: 200 })).toBe(a);
+    const b = funnelSvg([{ name: '初步接洽', value: 6, label: '初步接洽 6' }], { width: 300, height: 200 });
+    expect(b).not.toBe(a);
+    expect(b).toContain('初步接洽 6');
+    // Unnamed formatters are never served from the cache: each call draws with its own.
+    expect(barSvg(['甲'], [7], { format: (v) => `${v}件` })).toContain('7件');
+    expect(barSvg(['甲'], [7], { format: (v) => `${v}单` })).toContain('7单');
+    // A named one is: the name stands for the function.
+    expect(barSvg(['甲'], [8], { format: (v) => `${v}%`, formatKey: 'percent' })).toContain('8%');
+  });
 });

@@ -64,7 +64,7 @@ export default async function pipelineAnalyticsRoutes(app: FastifyInstance, opts
           conversion: barSvg(
             open.map((s) => s.name),
             open.map((s) => (s.conversion === null ? 0 : Math.round(s.conversion * 1000) / 10)),
-            { width: 560, height: 260, format: (v) => `${v}%` },
+            { width: 560, height: 260, format: (v) => `${v}%`, formatKey: 'percent' },
           ),
           days: barSvg(
             open.map((s) => s.name),
