@@ -81,6 +81,17 @@ describe('pipeline analytics figures', () => {
     expect(d.stages[0]!.avgDays).toBe(17 / 4);
   });
 
+  it("keeps the company's rows equal to the sum of every owner's, incrementally and rebuilt", async () => {
+    const everyone = await pipelineAnalytics(t.db, p.id, [org.users.rep1.id, org.users.rep3.id], '2026-01', '2026-12');
+    const company = await pipelineAnalytics(t.db, p.id, 'company', '2026-01', '2026-12');
+    expect(company).toEqual(everyone);
+    const rows = await stats();
+    const sum = (owner: (o: number) => boolean) =>
+      rows.filter((r) => owner(r.owner_id)).reduce((a, r) => a + r.entered * 1_000_000 + r.exits * 1_000 + r.won + r.won_amount_fen, 0);
+    expect(sum((o) => o === 0)).toBe(sum((o) => o !== 0));
+    expect(sum((o) => o === 0)).toBeGreaterThan(0);
+  });
+
   it('leaves months outside the period out', async () => {
     const d = await pipelineAnalytics(t.db, p.id, [org.users.rep1.id], '2026-12', '2027-01');
     expect([d.wonCount, d.stages[0]!.exits, d.winRate]).toEqual([0, 0, null]);
@@ -132,11 +143,11 @@ describe('pipeline analytics figures', () => {
 describe('the current funnel query', () => {
   it('is answered from the covering index without touching the table', () => {
     // One rep, and a whole company's worth of owners.
-    for (const owners of [[org.users.rep1.id], Array.from({ length: 80 }, (_, i) => i + 1)]) {
+    for (const owners of [[org.users.rep1.id], Array.from({ length: 80 }, (_, i) => i + 1), 'company' as const]) {
       const q = openFunnelQuery(t.db, p.id, owners).compile();
       const rows = t.sqlite.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as { detail: string }[];
       const plan = rows.map((r) => r.detail).join('\n');
-      expect(plan).toMatch(/SEARCH o USING COVERING INDEX opportunities_funnel_idx \(pipeline_id=\? AND status=\? AND owner_id=\?\)/);
+      expect(plan).toMatch(owners === 'company' ? /SEARCH o USING COVERING INDEX opportunities_funnel_idx \(pipeline_id=\? AND status=\?\)/ : /SEARCH o USING COVERING INDEX opportunities_funnel_idx \(pipeline_id=\? AND status=\? AND owner_id=\?\)/);
       expect(plan).not.toMatch(/TEMP B-TREE/);
     }
   });

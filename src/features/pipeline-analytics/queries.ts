@@ -1,7 +1,7 @@
 
 import type { Db } from '../../db/index.ts';
 import { isAdmin, isManager, seesAllRecords, userScope, type Viewer } from '../../access/index.ts';
-import { monthOf, rollupGeneration, withStats } from './rollup.ts';
+import { COMPANY_OWNER, monthOf, rollupGeneration, withStats } from './rollup.ts';
 
 export type Scope = { kind: 'company' } | { kind: 'department'; id: number } | { kind: 'rep'; id: number };
 
@@ -40,12 +40,15 @@ export function defaultScope(viewer: Viewer): Scope {
   return { kind: 'rep', id: viewer.id };
 }
 
-/** The owner ids a scope covers, or null when the viewer may not see it (→ 404). */
-export async function ownersInScope(db: Db, viewer: Viewer, s: Scope): Promise<number[] | null> {
+/** Whose deals a report covers: some owners, or the whole company (read from the rollup's company rows). */
+export type Owners = number[] | 'company';
+
+/** The owners a scope covers, or null when the viewer may not see it (→ 404). */
+export async function ownersInScope(db: Db, viewer: Viewer, s: Scope): Promise<Owners | null> {
   if (isAdmin(viewer)) return null;
   let q = db.selectFrom('users').select('users.id').where(userScope(viewer, 'users'));
   if (s.kind === 'company') {
-    if (!seesAllRecords(viewer)) return null;
+    return seesAllRecords(viewer) ? 'company' : null;
   } else if (s.kind === 'department') {
     if (!seesAllRecords(viewer) && !(isManager(viewer) && viewer.departmentIds.includes(s.id))) return null;
     const dept = await db.selectFrom('departments').select('path').where('id', '=', s.id).executeTakeFirst();
@@ -92,7 +95,7 @@ export interface PipelineAnalytics {
 }
 
 /** The rollup for one pipeline, a range of months and a set of owners, grouped by stage and month. */
-export function rollupQuery(db: Db, pipelineId: number, fromMonth: string, toMonth: string, owners: number[]) {
+export function rollupQuery(db: Db, pipelineId: number, fromMonth: string, toMonth: string, owners: Owners) {
   return withStats(db)
     .selectFrom('stage_month_stats as s')
     .select((eb) => [
@@ -110,7 +113,7 @@ export function rollupQuery(db: Db, pipelineId: number, fromMonth: string, toMon
     .where('s.pipeline_id', '=', pipelineId)
     .where('s.month', '>=', fromMonth)
     .where('s.month', '<=', toMonth)
-    .where('s.owner_id', 'in', owners.length > 0 ? owners : [0])
+    .where((eb) => (owners === 'company' ? eb('s.owner_id', '=', COMPANY_OWNER) : eb('s.owner_id', 'in', owners.length > 0 ? owners : [-1])))
     .groupBy(['s.stage_id', 's.month']);
 }
 
@@ -120,20 +123,20 @@ const FUNNEL_TTL_MS = 10_000;
 const funnelCache = new WeakMap<Db, Map<string, { at: number; generation: number; value: Map<number, { n: number; amount: number }> }>>();
 
 /** Open deals per stage of one pipeline for a set of owners: answered from opportunities_funnel_idx alone. */
-export function openFunnelQuery(db: Db, pipelineId: number, owners: number[]) {
+export function openFunnelQuery(db: Db, pipelineId: number, owners: Owners) {
   return db
     .selectFrom('opportunities as o')
     .select((eb) => ['o.stage_id', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('o.amount_fen').as('amount')])
     .where('o.pipeline_id', '=', pipelineId)
     .where('o.status', '=', 'open')
-    .where('o.owner_id', 'in', owners.length > 0 ? owners : [0])
+    .$if(owners !== 'company', (qb) => qb.where('o.owner_id', 'in', owners === 'company' || owners.length === 0 ? [-1] : owners))
     // Grouped by owner too, in the index's order: SQLite then walks opportunities_funnel_idx with no sort step
     // (grouped by stage alone it preferred another index on status and visited the table).
     .groupBy(['o.owner_id', 'o.stage_id']);
 }
 
-async function openFunnel(db: Db, pipelineId: number, owners: number[]): Promise<Map<number, { n: number; amount: number }>> {
-  const key = `${pipelineId}|${owners.join(',')}`;
+async function openFunnel(db: Db, pipelineId: number, owners: Owners): Promise<Map<number, { n: number; amount: number }>> {
+  const key = `${pipelineId}|${owners === 'company' ? 'company' : owners.join(',')}`;
   let perDb = funnelCache.get(db);
   if (!perDb) funnelCache.set(db, (perDb = new Map()));
   const hit = perDb.get(key);
@@ -168,7 +171,7 @@ export function monthsBetween(from: string, to: string): string[] {
   return out;
 }
 
-export async function pipelineAnalytics(db: Db, pipelineId: number, owners: number[], fromMonth: string, toMonth: string): Promise<PipelineAnalytics> {
+export async function pipelineAnalytics(db: Db, pipelineId: number, owners: Owners, fromMonth: string, toMonth: string): Promise<PipelineAnalytics> {
   const stageRows = await db
     .selectFrom('pipeline_stages')
     .select(['id', 'name', 'kind', 'probability', 'sort_order'])
