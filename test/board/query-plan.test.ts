@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DB } from '../../src/db/types.ts';
 import type { Viewer } from '../../src/access/index.ts';
-import { boardColumns } from '../../src/features/board/queries.ts';
+import { boardColumns, overview } from '../../src/features/board/queries.ts';
 import { opportunitiesOfCustomer } from '../../src/features/opportunities/queries.ts';
 import { smallOrg, testApp, type TestApp } from '../helpers/app.ts';
 import { newCustomer } from '../helpers/customers.ts';
@@ -63,5 +63,16 @@ describe('board and deals-panel query plans', () => {
     const [q] = await plans((db) => opportunitiesOfCustomer(db, rep(), customer.id));
     expect(q!.plan).toContain('opportunities_customer_status_idx');
     expect(q!.plan).not.toContain('TEMP B-TREE');
+  });
+});
+
+describe('overview query plan', () => {
+  it('reads the period of a whole-company overview from the covering close-date index', async () => {
+    const director: Viewer = { ...rep(), id: org.users.director.id, role: 'sales_director', departmentIds: [] };
+    const all = await plans((db) =>
+      overview(db, director, { pipelineId, rows: 'company', from: '2026-10-01', to: '2026-12-31', noDepartment: '-', companyLabel: '公司' }),
+    );
+    const q = all.find((x) => /group by/.test(x.sql))!;
+    expect(q.plan).toContain('COVERING INDEX opportunities_overview_idx');
   });
 });
