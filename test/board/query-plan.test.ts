@@ -58,6 +58,17 @@ describe('board and deals-panel query plans', () => {
     for (const q of closed) expect(q.plan).toContain('opportunities_owner_board_closed_idx');
   });
 
+  it("walks a stage's own index for a manager's column (the pipeline is implied by the stage)", async () => {
+    const manager: Viewer = { ...rep(), id: org.users.manager1.id, role: 'sales_manager', departmentIds: [org.departments.east.id, org.departments.eastTeam.id] };
+    const all = await plans((db) => boardColumns(db, manager, pipelineId, {}));
+    const cards = all.filter((q) => /order by "o"\."(expected_close_date|closed_at)"/.test(q.sql));
+    expect(cards.length).toBeGreaterThan(0);
+    for (const q of cards) {
+      expect(q.sql).not.toContain('"o"."pipeline_id"');
+      expect(q.plan).toMatch(/opportunities_(owner_)?board_close(d)?_idx/);
+    }
+  });
+
   it("finds a customer's deals through the customer, in order", async () => {
     const customer = await newCustomer(t.db, { owner: org.users.rep1 });
     const [q] = await plans((db) => opportunitiesOfCustomer(db, rep(), customer.id));

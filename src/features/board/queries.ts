@@ -88,10 +88,15 @@ export async function ownerOptions(db: Db, viewer: Viewer): Promise<{ id: number
 
 type OppEb = ExpressionBuilder<DB & { o: DB['opportunities'] }, 'o'>;
 
-/** The viewer's scope plus the board filters, as one condition on `o`. */
-function boardFilter(viewer: Viewer, pipelineId: number, q: BoardQuery) {
+/**
+ * The viewer's scope plus the board filters, as one condition on `o`. `pipelineId` null: the query already names a
+ * stage, which belongs to one pipeline — repeating the pipeline let SQLite (with statistics) pick a pipeline-first
+ * index and sort a whole pipeline for a manager's column (~270 ms) instead of walking the stage's index (~2 ms).
+ */
+function boardFilter(viewer: Viewer, pipelineId: number | null, q: BoardQuery) {
   return (eb: OppEb): Expression<SqlBool> => {
-    const parts: Expression<SqlBool>[] = [scope(viewer, 'opportunities', { alias: 'o' }), eb('o.pipeline_id', '=', pipelineId)];
+    const parts: Expression<SqlBool>[] = [scope(viewer, 'opportunities', { alias: 'o' })];
+    if (pipelineId !== null) parts.push(eb('o.pipeline_id', '=', pipelineId));
     if (q.owner) parts.push(eb('o.owner_id', '=', q.owner));
     if (q.who === 'mine') parts.push(eb('o.owner_id', '=', viewer.id));
     if (q.who === 'team') parts.push(eb('o.owner_id', '!=', viewer.id));
@@ -105,6 +110,7 @@ function boardFilter(viewer: Viewer, pipelineId: number, q: BoardQuery) {
 export async function boardColumns(db: Db, viewer: Viewer, pipelineId: number, q: BoardQuery): Promise<BoardColumn[]> {
   const stages = await pipelineStages(db, pipelineId);
   const where = boardFilter(viewer, pipelineId, q);
+  const inStage = boardFilter(viewer, null, q);
   const totals = await db
     .selectFrom('opportunities as o')
     .select(['o.stage_id', (eb) => eb.fn.countAll().as('n'), (eb) => eb.fn.sum<number | string | null>('o.amount_fen').as('amount')])
@@ -133,7 +139,7 @@ export async function boardColumns(db: Db, viewer: Viewer, pipelineId: number, q
           'u.display_name as owner_name',
         ])
         .where('o.stage_id', '=', stage.id)
-        .where(where);
+        .where(inStage);
       // Open columns: the deals closing soonest first; closed columns: the latest closed.
       cards = closed
         ? cards.orderBy('o.closed_at', 'desc').orderBy('o.id', 'desc')
