@@ -306,6 +306,8 @@ export interface OpportunityTable {
   owner_id: number;
   stage_entered_at: Timestamp;
   last_activity_at: string | null;
+  /** From when the deal carries an anomaly flag (src/features/alerts): null while not computed or closed. */
+  risk_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -3,7 +3,7 @@ import { smallOrg, type TestApp } from '../helpers/app.ts';
 import { newCustomer } from '../helpers/customers.ts';
 import { alertDeal, alertPipeline, daysAgo, stageMove } from '../helpers/alerts.ts';
 import { dayStartUtc } from '../../src/lib/dates.ts';
-import { todayIn } from '../../src/features/alerts/queries.ts';
+import { refreshAllOpenRisk, todayIn } from '../../src/features/alerts/queries.ts';
 
 /**
  * The shared fixture of the page tests (figures in yuan; probabilities from the stages 10/40/70):
@@ -44,6 +44,8 @@ export async function pageFixture(t: TestApp) {
   await task(users.rep1.id, '明日任务：拜访客户', start + 86_400_000 + 3_600_000);
   await task(users.rep1.id, '已完成任务：整理纪要', start - 86_400_000, 'done');
   await task(users.rep2.id, '他人任务：电话回访', start - 86_400_000);
+  // The deals were written straight into the database: compute their stored risk as the app's writes would.
+  await refreshAllOpenRisk(t.db);
   return { org, users, pipeline: p, stages: s, today, deals: { d1, d2, d3, d4, d5, d6, d7, d8 } };
 }
 

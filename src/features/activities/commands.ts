@@ -1,3 +1,4 @@
+import { refreshOpportunityRisk } from '../alerts/queries.ts';
 import type { Db } from '../../db/index.ts';
 import { nowIso, writeTransaction } from '../../db/index.ts';
 import { audit, diff, type AuditContext } from '../../audit/index.ts';
@@ -33,15 +34,18 @@ export async function touchCustomerActivity(trx: Db, customerId: number | null, 
 
 /** The same rule for a deal's last activity, which the stalled-deal alert reads (opportunities.last_activity_at). */
 export async function touchOpportunityActivity(trx: Db, opportunityId: number | null | undefined, activity: { starts_at: string; status: string }, now = nowIso()): Promise<void> {
-  if (!opportunityId || activity.status === 'cancelled') return;
-  if (activity.status !== 'done' && activity.starts_at > now) return;
-  const at = activity.starts_at < now ? activity.starts_at : now;
-  await trx
-    .updateTable('opportunities')
-    .set({ last_activity_at: at })
-    .where('id', '=', opportunityId)
-    .where((eb) => eb.or([eb('last_activity_at', 'is', null), eb('last_activity_at', '<', at)]))
-    .execute();
+  if (!opportunityId) return;
+  if (activity.status !== 'cancelled' && (activity.status === 'done' || activity.starts_at <= now)) {
+    const at = activity.starts_at < now ? activity.starts_at : now;
+    await trx
+      .updateTable('opportunities')
+      .set({ last_activity_at: at })
+      .where('id', '=', opportunityId)
+      .where((eb) => eb.or([eb('last_activity_at', 'is', null), eb('last_activity_at', '<', at)]))
+      .execute();
+  }
+  // Past and planned activities both move the stalled-deal clock (a planned one when its time comes).
+  await refreshOpportunityRisk(trx, [opportunityId]);
 }
 
 interface Prepared {

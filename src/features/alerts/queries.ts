@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { TZDate } from '@date-fns/tz';
-import type { Db } from '../../db/index.ts';
+import { writeTransaction, type Db } from '../../db/index.ts';
+import { dayStartUtc } from '../../lib/dates.ts';
 import { companyBrief } from '../company/queries.ts';
 import { scope, type Viewer } from '../../access/index.ts';
 import { alertSettings, type AlertSettings } from './settings.ts';
@@ -92,7 +93,7 @@ function daysBetweenDates(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 }
 
-interface Observation {
+export interface Observation {
   at: string;
   seq: number;
   date?: string;
@@ -158,17 +159,35 @@ function parseChanges(json: string): Record<string, [unknown, unknown]> {
   }
 }
 
+/** What the flags of one open deal are computed from. */
+interface DealContext {
+  deal: OpportunityFacts;
+  /** The latest of: its last activity up to now, its stage entry, its creation. */
+  lastTouch: string;
+  observations: Observation[];
+  /** Its activities after now (any status), earliest first: each resets the idle clock when its time comes. */
+  futureTouches: string[];
+}
+
+interface FlagInputs {
+  settings: AlertSettings;
+  typicals: Map<number, StageTypical>;
+  today: string;
+  timeZone: string;
+  deals: DealContext[];
+}
+
 /**
- * Flags for many deals (open ones only; closed deals are never at risk). A handful of indexed queries per 500 deals:
- * the deals, their latest activity, their stage history and their audited edits; the stage medians are cached.
- * Visibility is the caller's business: pass ids the viewer may see.
+ * The facts of many open deals (closed deals are never at risk), a handful of indexed queries per 500: the deals,
+ * their latest activity, their stage history and their audited edits (and, for `future`, their coming activities);
+ * the stage medians are cached. Visibility is the caller's business: pass ids the viewer may see.
  */
-export async function flagsForOpportunities(db: Db, ids: readonly number[], now = new Date()): Promise<Map<number, Flag[]>> {
-  const out = new Map<number, Flag[]>();
-  if (ids.length === 0) return out;
+async function loadFlagInputs(db: Db, ids: readonly number[], now: Date, opts: { future?: boolean } = {}): Promise<FlagInputs> {
   const [settings, typicals, company] = await Promise.all([alertSettings(db), stageTypicals(db), companyBrief(db)]);
-  const today = todayIn(company?.time_zone ?? 'Asia/Shanghai', now);
+  const timeZone = company?.time_zone ?? 'Asia/Shanghai';
+  const today = todayIn(timeZone, now);
   const nowIso = now.toISOString();
+  const out: DealContext[] = [];
   for (let i = 0; i < ids.length; i += BATCH) {
     const chunk = [...new Set(ids.slice(i, i + BATCH))];
     const deals = await db
@@ -180,7 +199,7 @@ export async function flagsForOpportunities(db: Db, ids: readonly number[], now 
       .execute();
     if (deals.length === 0) continue;
     const open = deals.map((d) => d.id);
-    const [touches, history, edits] = await Promise.all([
+    const [touches, history, edits, future] = await Promise.all([
       db
         .selectFrom('activities')
         .select(['opportunity_id', sql<string>`max(starts_at)`.as('last')])
@@ -200,6 +219,9 @@ export async function flagsForOpportunities(db: Db, ids: readonly number[], now 
         .where('entity_id', 'in', open)
         .where((eb) => eb.or([eb('changes', 'like', '%expected_close_date%'), eb('changes', 'like', '%amount_fen%')]))
         .execute(),
+      opts.future
+        ? db.selectFrom('activities').select(['opportunity_id', 'starts_at']).where('opportunity_id', 'in', open).where('starts_at', '>', nowIso).orderBy('starts_at').execute()
+        : Promise.resolve([]),
     ]);
     const lastTouch = new Map(touches.map((t) => [t.opportunity_id!, t.last]));
     const observations = new Map<number, Observation[]>();
@@ -223,12 +245,145 @@ export async function flagsForOpportunities(db: Db, ids: readonly number[], now 
       add(e.entity_id!, before);
       add(e.entity_id!, after);
     }
+    const coming = new Map<number, string[]>();
+    for (const f of future) {
+      const list = coming.get(f.opportunity_id!) ?? [];
+      list.push(f.starts_at);
+      coming.set(f.opportunity_id!, list);
+    }
     for (const d of deals) {
       const touched = [d.last_activity_at, lastTouch.get(d.id), d.stage_entered_at, d.created_at].filter((x): x is string => Boolean(x)).sort();
-      out.set(d.id, flagsFrom(d, { settings, typical: typicals.get(d.stage_id), lastTouch: touched[touched.length - 1]!, observations: observations.get(d.id) ?? [], today, now }));
+      out.push({ deal: d, lastTouch: touched[touched.length - 1]!, observations: observations.get(d.id) ?? [], futureTouches: coming.get(d.id) ?? [] });
     }
   }
+  return { settings, typicals, today, timeZone, deals: out };
+}
+
+/**
+ * Flags for many deals (open ones only; closed deals are never at risk). Visibility is the caller's business: pass
+ * ids the viewer may see.
+ */
+export async function flagsForOpportunities(db: Db, ids: readonly number[], now = new Date()): Promise<Map<number, Flag[]>> {
+  const out = new Map<number, Flag[]>();
+  if (ids.length === 0) return out;
+  const inputs = await loadFlagInputs(db, ids, now);
+  for (const c of inputs.deals) {
+    out.set(c.deal.id, flagsFrom(c.deal, { settings: inputs.settings, typical: inputs.typicals.get(c.deal.stage_id), lastTouch: c.lastTouch, observations: c.observations, today: inputs.today, now }));
+  }
   return out;
+}
+
+// ------------------------------------------------------------------------------------------------ stored risk
+// Lists of deals at risk (the home page, the at-risk list, a manager's count) read opportunities.risk_at: the instant
+// from which the deal carries a flag if nothing changes. Computing flags reads each deal's history, activities and
+// edits (~0.15 ms a deal): a manager's 1,000 largest deals cost ~150 ms per page. The flags' words are still computed
+// for the few deals shown. risk_at is refreshed in the transaction of every write that changes a flag's inputs (the
+// deal, its activities), and for every open deal by the nightly deal-risk job (stage medians drift as deals close;
+// a planned activity's time passing is not a write) and after the alert settings change.
+
+/** Deals per transaction when refreshing them all: ~30 ms of work, so requests wait at most that long meanwhile. */
+const REFRESH_BATCH = 100;
+
+/** A flag that does not depend on time (amount drop, close date pushed out): at risk since ever. */
+export const ALWAYS = '1970-01-01T00:00:00.000Z';
+/** No flag can arise from time alone: the deal needs a change (a write) to become at risk. */
+export const NEVER = '9999-12-31T23:59:59.999Z';
+
+/**
+ * The earliest instant (UTC ISO) at or after which flagsFrom() would give at least one flag, if nothing is written
+ * meanwhile and no activity but `futureTouches` happens: exactly equivalent to flagsFrom() for any later `now` up to
+ * the next future activity after the idle flag starts (the property the tests check).
+ */
+export function riskFrom(
+  o: OpportunityFacts,
+  ctx: { settings: AlertSettings; typical: StageTypical | undefined; lastTouch: string; futureTouches: readonly string[]; observations: readonly Observation[]; timeZone: string },
+): string {
+  const { settings } = ctx;
+  // Time-independent flags: the same test flagsFrom makes, at any instant.
+  const pushed = countPushouts(ctx.observations, o.expected_close_date);
+  const highest = Math.max(o.amount_fen, ...ctx.observations.filter((x) => x.amount !== undefined).map((x) => x.amount!));
+  if (pushed >= settings.pushouts || (highest > 0 && (highest - o.amount_fen) * 100 > settings.amountDropPct * highest)) return ALWAYS;
+  let at = Number.POSITIVE_INFINITY;
+  // Idle: N whole days after the last touch, pushed on by each coming activity that arrives before that.
+  let idleAt = Date.parse(ctx.lastTouch) + settings.idleDays * DAY_MS;
+  for (const f of ctx.futureTouches) {
+    const t = Date.parse(f);
+    if (t >= idleAt) break;
+    idleAt = t + settings.idleDays * DAY_MS;
+  }
+  at = Math.min(at, idleAt);
+  // In the stage longer than k × typical whole days: floor(days) > k·T ⇔ days ≥ floor(k·T) + 1.
+  if (ctx.typical && ctx.typical.days > 0) at = Math.min(at, Date.parse(o.stage_entered_at) + (Math.floor(settings.stageMultiple * ctx.typical.days) + 1) * DAY_MS);
+  // The close date slipped: from the start of the next day in the company's zone.
+  at = Math.min(at, Date.parse(dayStartUtc(nextDay(o.expected_close_date), ctx.timeZone)));
+  return Number.isFinite(at) ? new Date(at).toISOString() : NEVER;
+}
+
+const nextDay = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * Recomputes risk_at for these deals (closed ones get null). Call it inside the transaction of any write that
+ * changes a deal's amount, close date, stage, status or activities, with that `trx`.
+ */
+export async function refreshOpportunityRisk(db: Db, ids: readonly number[], now = new Date()): Promise<number> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return 0;
+  const inputs = await loadFlagInputs(db, unique, now, { future: true });
+  const open = new Set<number>();
+  for (const c of inputs.deals) {
+    open.add(c.deal.id);
+    const risk = riskFrom(c.deal, {
+      settings: inputs.settings,
+      typical: inputs.typicals.get(c.deal.stage_id),
+      lastTouch: c.lastTouch,
+      futureTouches: c.futureTouches,
+      observations: c.observations,
+      timeZone: inputs.timeZone,
+    });
+    await db.updateTable('opportunities').set({ risk_at: risk }).where('id', '=', c.deal.id).execute();
+  }
+  const closed = unique.filter((id) => !open.has(id));
+  for (let i = 0; i < closed.length; i += BATCH) await db.updateTable('opportunities').set({ risk_at: null }).where('id', 'in', closed.slice(i, i + BATCH)).execute();
+  return inputs.deals.length;
+}
+
+/**
+ * Recomputes risk_at for every open deal (or only those never computed), a batch per transaction so other requests
+ * get the database between batches; stops between batches when `signal` aborts. For the deal-risk job, the seeder
+ * and a change of the alert settings.
+ */
+export async function refreshAllOpenRisk(
+  db: Db,
+  opts: { now?: Date; onlyMissing?: boolean; signal?: AbortSignal; /** `db` is already a transaction (the seeder): no batches of their own. */ inTransaction?: boolean } = {},
+): Promise<number> {
+  forgetStageTypicals(db);
+  let after = 0;
+  let done = 0;
+  for (;;) {
+    if (opts.signal?.aborted) break;
+    const ids = (
+      await db
+        .selectFrom('opportunities')
+        .select('id')
+        .where('status', '=', 'open')
+        .where('id', '>', after)
+        .$if(Boolean(opts.onlyMissing), (q) => q.where('risk_at', 'is', null))
+        .orderBy('id')
+        .limit(REFRESH_BATCH)
+        .execute()
+    ).map((r) => r.id);
+    if (ids.length === 0) break;
+    after = ids[ids.length - 1]!;
+    const now = opts.now ?? new Date();
+    if (opts.inTransaction) {
+      done += await refreshOpportunityRisk(db, ids, now);
+    } else {
+      done += await writeTransaction(db, (trx) => refreshOpportunityRisk(trx, ids, now));
+      // Let waiting requests in between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  return done;
 }
 
 /** Flags for one deal (an empty list for a closed or unknown deal). */
@@ -237,7 +392,7 @@ export async function flagsForOpportunity(db: Db, opportunityId: number, now = n
 }
 
 export const AT_RISK_PAGE = 50;
-/** A page of the at-risk list examines at most this many open deals (so a page costs the same at any size). */
+/** A page of the at-risk list examines at most this many deals at risk (so a page costs the same at any size). */
 export const AT_RISK_SCAN = 2000;
 
 export interface AtRiskFilters {
@@ -258,7 +413,8 @@ export async function listAtRisk(db: Db, viewer: Viewer, f: AtRiskFilters, now =
   let examined = 0;
   let exhausted = false;
   while (rows.length < AT_RISK_PAGE && examined < AT_RISK_SCAN) {
-    let q = openDealsQuery(db).where(scope(viewer, 'opportunities', { alias: 'o' }));
+    // Only deals whose stored risk has begun (risk_at): the flags below give the words and the kind filter.
+    let q = openDealsQuery(db).where(scope(viewer, 'opportunities', { alias: 'o' })).where('o.risk_at', '<=', now.toISOString());
     if (f.owner) q = q.where('o.owner_id', '=', f.owner);
     if (cursor) {
       const c = cursor;

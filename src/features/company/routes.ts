@@ -1,3 +1,4 @@
+import { refreshAllOpenRisk } from '../alerts/queries.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/index.ts';
 import { auditContext } from '../../plugins/guards.ts';
@@ -59,6 +60,9 @@ export default async function companyRoutes(app: FastifyInstance, opts: { db: Db
       );
     }
     await updateCompany(db, auditContext(req), parsed.data, logo);
+    // The deals' stored risk depends on the alert thresholds and the time zone: recompute it in the background, a
+    // batch at a time (every open deal; the nightly deal-risk job does the same).
+    void refreshAllOpenRisk(db).catch((err: unknown) => req.log.error({ err }, 'recomputing deal risk after a settings change failed'));
     reply.flash('success', req.t.company.saved);
     return reply.redirect('/admin/company', 303);
   });

@@ -5,10 +5,7 @@ import { dayRangeUtc } from '../../lib/dates.ts';
 import { flagsForOpportunities, todayIn, type Flag } from '../alerts/queries.ts';
 
 /** How many of the viewer's largest open deals the home page checks for alerts, and how many it lists. */
-const ALERT_SCAN = 500;
 const ALERTS_SHOWN = 10;
-const ALERT_BATCH = 50;
-const TEAM_ALERT_SCAN = 1000;
 const TASKS_SHOWN = 20;
 
 /** The calendar quarter that contains `today` (YYYY-MM-DD): first and last day. */
@@ -119,47 +116,36 @@ export async function salesDay(db: Db, viewer: Viewer, timeZone: string, now = n
       .limit(TASKS_SHOWN)
       .execute(),
   ]);
-  // The largest open deals first, a page of ALERT_BATCH at a time, until the list is full or ALERT_SCAN were checked:
-  // checking flags costs per deal, and a rep's ten largest flagged deals are usually among the first few dozen
-  // (all 500 at once took ~17 ms at the large scale).
-  const alerts: SalesDay['alerts'] = [];
-  let after: { amount: number; id: number } | null = null;
-  for (let scanned = 0; scanned < ALERT_SCAN && alerts.length < ALERTS_SHOWN; ) {
-    const from: { amount: number; id: number } | null = after;
-    const batch: { id: number; name: string; amount_fen: number }[] = await db
-      .selectFrom('opportunities as o')
-      .select(['o.id', 'o.name', 'o.amount_fen'])
-      .where('o.owner_id', '=', viewer.id)
-      .where('o.status', '=', 'open')
-      .$if(from !== null, (q) => q.where((eb) => eb(eb.refTuple('o.amount_fen', 'o.id'), '<', eb.tuple(from!.amount, from!.id))))
-      .orderBy('o.amount_fen', 'desc')
-      .orderBy('o.id', 'desc')
-      .limit(ALERT_BATCH)
-      .execute();
-    if (batch.length === 0) break;
-    scanned += batch.length;
-    const last: { id: number; amount_fen: number } = batch[batch.length - 1]!;
-    after = { amount: last.amount_fen, id: last.id };
-    const myFlags = await flagsForOpportunities(db, batch.map((o) => o.id), now);
-    for (const o of batch) {
-      const flags = myFlags.get(o.id) ?? [];
-      if (flags.length > 0 && alerts.length < ALERTS_SHOWN) alerts.push({ ...o, flags });
-    }
-    if (batch.length < ALERT_BATCH) break;
-  }
+  // The largest of the viewer's deals at risk now (opportunities.risk_at, kept by the alerts feature), with their
+  // flags' words computed for just those; a few spare in case one changed since its risk was stored.
+  const nowIso = now.toISOString();
+  const risky = await db
+    .selectFrom('opportunities as o')
+    .select(['o.id', 'o.name', 'o.amount_fen'])
+    .where('o.owner_id', '=', viewer.id)
+    .where('o.status', '=', 'open')
+    .where('o.risk_at', '<=', nowIso)
+    .orderBy('o.amount_fen', 'desc')
+    .orderBy('o.id', 'desc')
+    .limit(ALERTS_SHOWN * 2)
+    .execute();
+  const myFlags = await flagsForOpportunities(db, risky.map((o) => o.id), now);
+  const alerts = risky.filter((o) => (myFlags.get(o.id) ?? []).length > 0).slice(0, ALERTS_SHOWN).map((o) => ({ ...o, flags: myFlags.get(o.id)! }));
 
   let team: SalesDay['team'] = null;
   if (seesTeam) {
     const teamCond = scope(viewer, 'opportunities', { alias: 'o' });
-    const [figures, open] = await Promise.all([
+    const [figures, risk] = await Promise.all([
       pipelineFigures(db, teamCond, quarter),
-      db.selectFrom('opportunities as o').select('o.id').where('o.status', '=', 'open').where(teamCond).orderBy('o.amount_fen', 'desc').orderBy('o.id', 'desc').limit(TEAM_ALERT_SCAN + 1).execute(),
+      db
+        .selectFrom('opportunities as o')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('o.status', '=', 'open')
+        .where('o.risk_at', '<=', nowIso)
+        .where(teamCond)
+        .executeTakeFirst(),
     ]);
-    const checked = open.slice(0, TEAM_ALERT_SCAN).map((o) => o.id);
-    const flags = await flagsForOpportunities(db, checked, now);
-    let atRisk = 0;
-    for (const id of checked) if ((flags.get(id) ?? []).length > 0) atRisk++;
-    team = { ...figures, atRisk, atRiskBounded: open.length > TEAM_ALERT_SCAN };
+    team = { ...figures, atRisk: Number(risk?.n ?? 0), atRiskBounded: false };
   }
   return {
     today,

@@ -6,6 +6,7 @@ import { assignableUser } from '../users/queries.ts';
 import { criteriaOf, getStage, stagesOf, taskTemplatesOf, type Stage } from '../pipelines/queries.ts';
 import { PROBABILITY_SPREAD, type OpportunityInput } from './schemas.ts';
 import { recordStageMove, type StageKind } from '../pipeline-analytics/rollup.ts';
+import { refreshOpportunityRisk } from '../alerts/queries.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -158,6 +159,7 @@ export async function insertOpportunity(
   await createStageTasks(trx, { id, customer_id: input.customer_id, owner_id: ref.ownerId }, input.stage_id, now);
   await recordStageMove(trx, { opportunityId: id, pipelineId: input.pipeline_id, fromStageId: null, toStageId: input.stage_id, toKind: 'open', at: now, createdAt: now, amountFen: input.amount, daysInFromStage: null, ownerId: ref.ownerId });
   await audit(trx, ctx, { action: 'create', entity: 'opportunity', entityId: id, summary: input.name, changes: diff(null, { ...values, competitor_ids: competitors }) });
+  await refreshOpportunityRisk(trx, [id]);
   return { ok: true, id };
 }
 
@@ -208,6 +210,8 @@ export async function updateOpportunity(db: Db, viewer: Viewer, ctx: AuditContex
     if (Object.keys(changes).length === 0) return { ok: true, id };
     await trx.updateTable('opportunities').set({ ...values, updated_at: nowIso() }).where('id', '=', id).execute();
     await audit(trx, ctx, { action: 'update', entity: 'opportunity', entityId: id, summary: input.name, changes });
+    // After the audit entry: an amount drop or a pushed-out close date is read from it.
+    await refreshOpportunityRisk(trx, [id]);
     return { ok: true, id };
   });
 }
@@ -276,6 +280,7 @@ export async function advanceOpportunity(db: Db, viewer: Viewer, ctx: AuditConte
       { stage_id: to.id, status, probability: to.probability, closed_at: update.closed_at, close_reason: update.close_reason },
     );
     await audit(trx, ctx, { action: 'update', entity: 'opportunity', entityId: id, summary: `${deal.name}: ${from.name} → ${to.name}`.slice(0, 200), changes });
+    await refreshOpportunityRisk(trx, [id]);
     return { ok: true };
   });
 }
