@@ -21,9 +21,11 @@ import { DEMO_PASSWORD, seedDemo } from './seed/index.ts';
 
 /**
  * The pages measured. Each module adds its own: the path, and the demo login to sign in as (null: anonymous).
- * `:customerId` / `:opportunityId` in a path become the id of the newest customer / deal that user owns in the dataset.
+ * `:customerId` / `:opportunityId` in a path become the id of the newest customer / deal that user owns in the dataset;
+ * `:quoteId` becomes that user's longest quote (two PDF pages in the large dataset). `connections` overrides
+ * --connections for one page (e.g. a PDF measured at the concurrency its budget is stated for).
  */
-const PAGES: { path: string; user: string | null }[] = [
+const PAGES: { path: string; user: string | null; connections?: number }[] = [
   { path: '/login', user: null },
   { path: '/', user: 'admin' },
   { path: '/admin/users', user: 'admin' },
@@ -41,10 +43,32 @@ const PAGES: { path: string; user: string | null }[] = [
   { path: '/opportunities/board', user: 'rep1' },
   { path: '/opportunities/:opportunityId', user: 'rep1' },
   { path: '/pipeline', user: 'director' },
+  { path: '/quotes/:quoteId.pdf', user: 'rep1', connections: 4 },
+  { path: '/reports/work', user: 'manager1' },
+  { path: '/notifications', user: 'rep1' },
 ];
 
 /** Fills `:customerId` from the dataset, so the page shows a real, populated customer of that user. */
 async function resolvePath(pagePath: string, user: string | null): Promise<string> {
+  if (pagePath.includes(':quoteId')) {
+    const database = openDatabase(DB_FILE);
+    try {
+      const row = await database.db
+        .selectFrom('quotes as q')
+        .innerJoin('users as u', 'u.id', 'q.owner_id')
+        .innerJoin('quote_lines as l', 'l.quote_id', 'q.id')
+        .select(['q.id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('u.username', '=', user ?? '')
+        .groupBy('q.id')
+        .orderBy('n', 'desc')
+        .orderBy('q.id', 'desc')
+        .executeTakeFirst();
+      if (!row) throw new Error(`${pagePath}: ${user} owns no quotes in the dataset`);
+      return encodeURI(pagePath.replace(':quoteId', String(row.id)));
+    } finally {
+      await database.close();
+    }
+  }
   const param = pagePath.includes(':customerId') ? ':customerId' : pagePath.includes(':opportunityId') ? ':opportunityId' : null;
   if (!param) return encodeURI(pagePath);
   const table = param === ':customerId' ? 'customers' : 'opportunities';
@@ -385,9 +409,9 @@ interface Row {
   timeouts: number;
 }
 
-async function measure(opts: Options, child: Child, urlPath: string, headers: Record<string, string>, label: string): Promise<Result> {
+async function measure(opts: Options, child: Child, urlPath: string, headers: Record<string, string>, label: string, connections = opts.connections): Promise<Result> {
   const url = target(child, urlPath);
-  const run = (duration: number) => autocannon({ url, connections: opts.connections, duration, headers, timeout: REQUEST_TIMEOUT_S });
+  const run = (duration: number) => autocannon({ url, connections, duration, headers, timeout: REQUEST_TIMEOUT_S });
   process.stderr.write(`  ${label.padEnd(34)} `);
   if (opts.warmup > 0) {
     process.stderr.write(`warm-up ${opts.warmup} s… `);
@@ -493,8 +517,8 @@ async function main(): Promise<void> {
       rows.push(toRow(`${APP_FLOOR_PATH} (app floor)`, APP_FLOOR_PATH, null, await measure(opts, app, APP_FLOOR_PATH, {}, APP_FLOOR_PATH), bareRps));
     }
     for (const p of pages) {
-      const r = await measure(opts, app, url(p), headersFor(p.user), `${p.path} (${p.user ?? 'anonymous'})`);
-      rows.push(toRow(p.path, url(p), p.user, r, bareRps));
+      const r = await measure(opts, app, url(p), headersFor(p.user), `${p.path} (${p.user ?? 'anonymous'}${p.connections ? `, ${p.connections} conn.` : ''})`, p.connections);
+      rows.push(toRow(p.connections ? `${p.path} @${p.connections}` : p.path, url(p), p.user, r, bareRps));
     }
 
     const finishedAt = new Date();

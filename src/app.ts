@@ -32,6 +32,12 @@ import boardRoutes from './features/board/routes.ts';
 import decisionTreeRoutes from './features/decision-tree/routes.ts';
 import pipelineAnalyticsRoutes from './features/pipeline-analytics/routes.ts';
 import alertsRoutes from './features/alerts/routes.ts';
+import productsRoutes from './features/products/routes.ts';
+import quotesRoutes, { quoteSettingsRoutes } from './features/quotes/routes.ts';
+import jobsAdminRoutes from './features/jobs-admin/routes.ts';
+import outboxRoutes from './features/outbox/routes.ts';
+import notificationsRoutes from './features/notifications/routes.ts';
+import workReportsRoutes from './features/work-reports/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -109,12 +115,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await signedIn.register(decisionTreeRoutes, { db });
     await signedIn.register(pipelineAnalyticsRoutes, { db });
     await signedIn.register(alertsRoutes, { db });
+    await signedIn.register(notificationsRoutes, { db, config });
+    await signedIn.register(workReportsRoutes, { db });
+    await signedIn.register(productsRoutes, { db });
+    await signedIn.register(quotesRoutes, { db });
+    await signedIn.register(quoteSettingsRoutes, { db });
     await signedIn.register(async (admin) => {
       admin.addHook('preHandler', requireAdmin);
       await admin.register(companyRoutes, { db });
       await admin.register(departmentRoutes, { db });
       await admin.register(userRoutes, { db });
       await admin.register(auditRoutes, { db });
+      await admin.register(jobsAdminRoutes, { db });
+      await admin.register(outboxRoutes, { db, config });
     }, { prefix: '/admin' });
   });
 

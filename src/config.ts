@@ -16,6 +16,10 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool,
   SESSION_SECRET: z.string().min(32).optional(),
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().min(3).optional(),
+  APP_URL: z.string().url().optional(),
+  JOBS: z.enum(['on', 'off']).default('on'),
 });
 
 export interface Config {
@@ -31,6 +35,14 @@ export interface Config {
   cookieSecret: string | undefined;
   /** Extra routes only the benchmark needs. */
   benchRoutes: boolean;
+  /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465 (TLS); unset: mail stays in the outbox. */
+  smtpUrl: string | undefined;
+  /** The From of every mail, e.g. "关系 CRM <crm@example.com>". */
+  mailFrom: string;
+  /** Where links in mails point, e.g. https://crm.example.com (no trailing slash). */
+  appUrl: string;
+  /** JOBS=off starts the app without the scheduler (a web-only replica). */
+  jobs: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { dataDir?: string } = {}): Config {
@@ -52,5 +64,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaults: { dat
     trustProxy: e.TRUST_PROXY,
     cookieSecret: e.SESSION_SECRET,
     benchRoutes: env.GUANXI_BENCH === '1',
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM ?? 'Guanxi CRM <crm@localhost>',
+    appUrl: (e.APP_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    jobs: e.JOBS === 'on',
   };
 }

@@ -2,42 +2,33 @@ import { loadConfig } from './config.ts';
 import { openDatabase, optimizeDatabase } from './db/index.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { buildApp } from './app.ts';
-import { pruneLoginFailures } from './auth/commands.ts';
-import { deleteExpiredSessions } from './auth/session.ts';
-import { startPoolJob } from './features/customers/pool.ts';
+import { refreshAllOpenRisk } from './features/alerts/queries.ts';
+import { JobRunner } from './jobs/runner.ts';
+import { jobRegistry } from './jobs/registry.ts';
 
 /** Process entry: config → database → migrations → app → listen; SIGTERM drains requests and closes the database. */
 export async function start(opts: { dataDir?: string; onListening?: (url: string) => void } = {}): Promise<void> {
   const config = loadConfig(process.env, { dataDir: opts.dataDir });
   const database = openDatabase(config.databaseFile);
-  optimizeDatabase(database.sqlite, { initial: true });
   await migrateToLatest(database.db);
+  optimizeDatabase(database.sqlite, { initial: true });
   const app = await buildApp({ config, db: database.db });
 
-  // Housekeeping until the job runner exists: expired sessions and stale sign-in failures, at start and hourly.
-  const housekeeping = async () => {
-    try {
-      const sessions = await deleteExpiredSessions(database.db);
-      await pruneLoginFailures(database.db);
-      if (sessions > 0) app.log.info({ sessions }, 'removed expired sessions');
-    } catch (err) {
-      app.log.error({ err }, 'housekeeping failed');
-    }
-  };
-  await housekeeping();
-  const timer = setInterval(() => void housekeeping(), 60 * 60 * 1000);
-  timer.unref();
-  // The public pool's nightly return of idle customers (until the job runner with leases arrives).
-  const poolTask = await startPoolJob(database.db, app.log);
+  // Scheduled jobs (src/jobs/registry.ts): node-cron in the company's time zone, each due time claimed once in the
+  // database so several processes may run them. JOBS=off leaves this process web-only.
+  const jobs = new JobRunner({ db: database.db, config, jobs: jobRegistry(), log: app.log });
+  if (config.jobs) await jobs.start();
+  // Deals never given a stored risk (written before migration 0020): fill them in the background, a batch at a time.
+  void refreshAllOpenRisk(database.db, { onlyMissing: true }).catch((err: unknown) => app.log.error({ err }, 'filling the deals’ stored risk failed'));
 
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: draining requests');
-    clearInterval(timer);
     try {
-      await poolTask.stop();
+      // Running jobs finish their current item first: nothing half-written, then the database closes.
+      await jobs.stop();
       await app.close();
       await database.close();
       process.exit(0);

@@ -10,6 +10,10 @@ import { seedActivities } from './activities.ts';
 import { seedPipelines } from './pipelines.ts';
 import { seedOpportunities } from './opportunities.ts';
 import { seedDecisionTrees } from './decision-tree.ts';
+import { seedProducts } from './products.ts';
+import { refreshAllOpenRisk } from '../../src/features/alerts/queries.ts';
+import { seedQuotes } from './quotes.ts';
+import { seedJobsAndMail } from './jobs-mail.ts';
 
 export type { Scale };
 export { DEMO_LOGINS, DEMO_PASSWORD } from './org.ts';
@@ -29,6 +33,10 @@ export async function seedDemo(database: { db: Db; sqlite: Database.Database }, 
     await seedPipelines(ctx);
     await seedOpportunities(ctx);
     await seedDecisionTrees(ctx);
+    await seedQuotes(ctx, await seedProducts(ctx));
+    // The deals' stored risk, as the app's own writes would have kept it (after everything that touches a deal).
+    await refreshAllOpenRisk(trx, { now: ctx.now, inTransaction: true });
+    await seedJobsAndMail(ctx);
   });
   // Statistics for the planner on the freshly loaded data (the server refreshes them at start and hourly).
   optimizeDatabase(database.sqlite, { initial: true });

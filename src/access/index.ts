@@ -19,6 +19,8 @@ export interface Viewer {
    * sort index instead of sorting every visible row.
    */
   memberOf: ReadonlySet<string>;
+  /** Unread in-app notifications (the bell), read from the user row the session already loads. */
+  unreadNotifications?: number;
 }
 
 /** Roles that see every business record. */

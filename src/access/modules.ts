@@ -19,10 +19,15 @@ export interface Module {
     | 'pipeline'
     | 'pipelines'
     | 'competitors'
+    | 'products'
+    | 'quotes'
+    | 'quoteSettings'
     | 'company'
     | 'departments'
     | 'users'
-    | 'audit';
+    | 'audit'
+    | 'workReports'
+    | 'jobs';
   href: string;
   group: NavGroup;
   roles: readonly Role[];
@@ -43,15 +48,20 @@ export const MODULES: readonly Module[] = [
   { key: 'board', href: '/opportunities/board', group: 'opportunities', roles: SALES, icon: 'board' },
   { key: 'overview', href: '/opportunities/overview', group: 'opportunities', roles: SALES, icon: 'table' },
   { key: 'atRisk', href: '/opportunities/at-risk', group: 'opportunities', roles: ['general_manager', 'sales_director', 'sales_manager'], icon: 'alert' },
+  { key: 'quotes', href: '/quotes', group: 'opportunities', roles: SALES, icon: 'log' },
+  { key: 'products', href: '/products', group: 'opportunities', roles: ALL, icon: 'table' },
   { key: 'calendar', href: '/calendar', group: 'sales', roles: SALES, icon: 'calendar' },
   { key: 'tasks', href: '/tasks', group: 'sales', roles: SALES, icon: 'task' },
   { key: 'pipeline', href: '/pipeline', group: 'reports', roles: SALES, icon: 'funnel' },
+  { key: 'workReports', href: '/reports/work', group: 'reports', roles: SALES, icon: 'log' },
   { key: 'pipelines', href: '/settings/pipelines', group: 'settings', roles: ['sales_director', 'admin'], icon: 'tree' },
   { key: 'competitors', href: '/settings/competitors', group: 'settings', roles: ['sales_director', 'admin'], icon: 'log' },
+  { key: 'quoteSettings', href: '/settings/quotes', group: 'settings', roles: ['sales_director', 'admin'], icon: 'log' },
   { key: 'company', href: '/admin/company', group: 'settings', roles: ['admin'], icon: 'company' },
   { key: 'departments', href: '/admin/departments', group: 'settings', roles: ['admin'], icon: 'tree' },
   { key: 'users', href: '/admin/users', group: 'settings', roles: ['admin'], icon: 'users' },
   { key: 'audit', href: '/admin/audit', group: 'settings', roles: ['admin'], icon: 'log' },
+  { key: 'jobs', href: '/admin/jobs', group: 'settings', roles: ['admin'], icon: 'calendar' },
 ];
 
 export function modulesFor(role: Role): Module[] {

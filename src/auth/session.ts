@@ -69,6 +69,7 @@ export async function validateSessionToken(db: Db, token: string): Promise<Valid
       'users.language',
       'users.active',
       'users.must_change_password',
+      'users.unread_notifications',
       'departments.path as department_path',
     ])
     .where('sessions.id', '=', sessionId)
@@ -102,6 +103,7 @@ export async function validateSessionToken(db: Db, token: string): Promise<Valid
       language: row.language as Language,
       mustChangePassword: row.must_change_password === 1,
       memberOf: new Set(memberships.map((m) => m.entity)),
+      unreadNotifications: row.unread_notifications,
     },
   };
 }

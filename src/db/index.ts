@@ -33,6 +33,12 @@ export function optimizeDatabase(sqlite: Database.Database, opts: { initial?: bo
   sqlite.pragma(opts.initial ? 'optimize = 0x10002' : 'optimize');
 }
 
+/** optimizeDatabase through the app's own connection (the hourly housekeeping job has no raw handle). */
+export async function refreshPlannerStatistics(db: Db): Promise<void> {
+  await sql`pragma analysis_limit = 1000`.execute(db);
+  await sql`pragma optimize`.execute(db);
+}
+
 /**
  * Kysely's SQLite driver prepares every query anew (~5% of a list page's CPU). The SQL text of a query builder is
  * stable, so statements are kept by their text, up to a bound. Statements are used one at a time (the driver holds a

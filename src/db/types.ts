@@ -30,6 +30,14 @@ export interface CompanyTable {
   alert_stage_multiple: ColumnType<number, number | undefined, number>;
   alert_amount_drop_pct: ColumnType<number, number | undefined, number>;
   alert_pushouts: ColumnType<number, number | undefined, number>;
+  /** Quote settings (migration 0011): number pattern, approval thresholds in basis points, validity and default terms. */
+  quote_number_pattern: ColumnType<string, string | undefined, string>;
+  quote_manager_threshold_bp: ColumnType<number, number | undefined, number>;
+  quote_director_threshold_bp: ColumnType<number, number | undefined, number>;
+  quote_validity_days: ColumnType<number, number | undefined, number>;
+  quote_payment_terms: ColumnType<string, string | undefined, string>;
+  quote_delivery_terms: ColumnType<string, string | undefined, string>;
+  quote_warranty_terms: ColumnType<string, string | undefined, string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -58,6 +66,8 @@ export interface UserTable {
   must_change_password: ColumnType<number, number | undefined, number>;
   language: ColumnType<Language, Language | undefined, Language>;
   last_login_at: Timestamp | null;
+  /** Unread in-app notifications, kept in step by notify/mark-read (migration 0012) so the bell costs no query. */
+  unread_notifications: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -349,6 +359,188 @@ export interface OpportunityContactTable {
   updated_at: Timestamp;
 }
 
+// Jobs, mail, notifications and work reports (migration 0012).
+export interface JobRunTable {
+  id: Generated<number>;
+  job: string;
+  slot: string;
+  status: string;
+  attempts: Int;
+  items: Int;
+  error: Text;
+  started_at: Timestamp;
+  finished_at: string | null;
+  lease_until: string | null;
+  next_attempt_at: string | null;
+  holder: Text;
+  triggered_by: number | null;
+}
+
+export interface MailMessageTable {
+  id: Generated<number>;
+  to_address: string;
+  to_name: Text;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  status: Text;
+  error: Text;
+  attempts: Int;
+  next_attempt_at: string;
+  sent_at: string | null;
+  delivered_via: Text;
+  user_id: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MailAttachmentTable {
+  id: Generated<number>;
+  mail_id: number;
+  filename: string;
+  content_type: string;
+  content: Buffer;
+  size: number;
+}
+
+export interface NotificationTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: string;
+  title: string;
+  body: Text;
+  link: Text;
+  read_at: string | null;
+  created_at: Timestamp;
+}
+
+export interface NotificationPreferenceTable {
+  user_id: number;
+  kind: string;
+  in_app: number;
+  email: number;
+}
+
+export interface NotificationKeyTable {
+  key: string;
+  created_at: Timestamp;
+}
+
+export interface WorkReportTable {
+  id: Generated<number>;
+  user_id: number;
+  period: string;
+  period_start: string;
+  period_end: string;
+  figures: string;
+  summary: Text;
+  plan: Text;
+  submitted_at: string | null;
+  generated_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WorkReportCommentTable {
+  id: Generated<number>;
+  report_id: number;
+  author_id: number;
+  body: string;
+  created_at: Timestamp;
+}
+
+export const QUOTE_STATUSES = ['draft', 'pending_approval', 'approved', 'sent', 'accepted', 'rejected', 'expired'] as const;
+export type QuoteStatus = (typeof QUOTE_STATUSES)[number];
+export const TAX_MODES = ['inclusive', 'exclusive'] as const;
+export type TaxMode = (typeof TAX_MODES)[number];
+
+/** A product and its price book entry (migration 0011). Prices include VAT; rates are basis points (1300 = 13%). */
+export interface ProductTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  spec: Text;
+  unit: Text;
+  category: Text;
+  list_price_fen: Int;
+  floor_price_fen: Int;
+  tax_rate_bp: Int;
+  active: Int;
+  description: Text;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface QuoteCounterTable {
+  year: number;
+  last: number;
+}
+
+/** One revision of a quote (migration 0011): the number stays, `revision` counts v1, v2…; `latest` marks the newest. */
+export interface QuoteTable {
+  id: Generated<number>;
+  number: string;
+  revision: Int;
+  latest: Int;
+  customer_id: number;
+  contact_id: number | null;
+  opportunity_id: number | null;
+  owner_id: number;
+  status: ColumnType<QuoteStatus, QuoteStatus | undefined, QuoteStatus>;
+  quote_date: string;
+  valid_until: string;
+  tax_mode: ColumnType<TaxMode, TaxMode | undefined, TaxMode>;
+  subtotal_fen: Int;
+  tax_fen: Int;
+  total_fen: Int;
+  list_total_fen: Int;
+  discount_bp: Int;
+  below_floor: Int;
+  approval_level: Text;
+  approver_id: ColumnType<number | null, number | null | undefined, number | null>;
+  approved_by: ColumnType<number | null, number | null | undefined, number | null>;
+  approved_at: ColumnType<string | null, string | null | undefined, string | null>;
+  submitted_at: ColumnType<string | null, string | null | undefined, string | null>;
+  sent_at: ColumnType<string | null, string | null | undefined, string | null>;
+  closed_at: ColumnType<string | null, string | null | undefined, string | null>;
+  payment_terms: Text;
+  delivery_terms: Text;
+  warranty_terms: Text;
+  notes: Text;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface QuoteLineTable {
+  id: Generated<number>;
+  quote_id: number;
+  position: number;
+  product_id: number | null;
+  name: string;
+  spec: Text;
+  unit: Text;
+  quantity_milli: number;
+  unit_price_fen: number;
+  discount_bp: Int;
+  tax_rate_bp: Int;
+  list_price_fen: Int;
+  floor_price_fen: Int;
+  effective_unit_fen: Int;
+  net_fen: Int;
+  tax_fen: Int;
+  amount_fen: Int;
+  below_floor: Int;
+}
+
+export interface QuoteEventTable {
+  id: Generated<number>;
+  quote_id: number;
+  at: Timestamp;
+  user_id: number | null;
+  kind: string;
+  comment: Text;
+}
+
 export interface DB {
   pipelines: PipelineTable;
   pipeline_stages: PipelineStageTable;
@@ -374,6 +566,19 @@ export interface DB {
   login_failures: LoginFailureTable;
   record_members: RecordMemberTable;
   audit_log: AuditLogTable;
+  job_runs: JobRunTable;
+  mail_messages: MailMessageTable;
+  mail_attachments: MailAttachmentTable;
+  notifications: NotificationTable;
+  notification_preferences: NotificationPreferenceTable;
+  notification_keys: NotificationKeyTable;
+  work_reports: WorkReportTable;
+  work_report_comments: WorkReportCommentTable;
+  products: ProductTable;
+  quote_counters: QuoteCounterTable;
+  quotes: QuoteTable;
+  quote_lines: QuoteLineTable;
+  quote_events: QuoteEventTable;
 }
 
 export type Company = Selectable<CompanyTable>;

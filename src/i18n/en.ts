@@ -10,6 +10,11 @@ import { alertsEn } from './features/alerts.en.ts';
 import { boardEn } from './features/board.en.ts';
 import { decisionTreeEn } from './features/decisionTree.en.ts';
 import { analyticsEn } from './features/analytics.en.ts';
+import { productsEn } from './features/products.en.ts';
+import { quotesEn } from './features/quotes.en.ts';
+import { notificationsEn } from './features/notifications.en.ts';
+import { jobsEn } from './features/jobs.en.ts';
+import { workReportsEn } from './features/workReports.en.ts';
 
 export const en: Messages = {
   app: { name: 'Guanxi CRM', tagline: 'Customer relationships and sales management for sales teams' },
@@ -33,6 +38,11 @@ export const en: Messages = {
     pipeline: 'Pipeline analytics',
     pipelines: 'Pipelines',
     competitors: 'Competitors',
+    products: 'Products',
+    quotes: 'Quotes',
+    quoteSettings: 'Quote settings',
+    workReports: 'Work reports',
+    jobs: 'Scheduled jobs',
     me: 'My settings',
     signOut: 'Sign out',
     searchPlaceholder: 'Search…',
@@ -123,6 +133,9 @@ export const en: Messages = {
       pipeline: 'Funnel, stage conversion, days per stage, win rate and velocity',
       pipelines: 'Pipeline stages, win probability, exit criteria and stage tasks',
       competitors: 'The company-wide list of competitors',
+      products: 'The product catalogue and price book (list and floor prices, tax rates), import and export',
+      quotes: 'Quotes, approval, PDFs and each customer’s quote history',
+      quoteSettings: 'Quote number pattern, approval thresholds and default terms',
     },
     noDepartment: 'No department',
     dataScope: 'Data scope',
@@ -312,4 +325,9 @@ export const en: Messages = {
   board: boardEn,
   decisionTree: decisionTreeEn,
   analytics: analyticsEn,
+  products: productsEn,
+  quotes: quotesEn,
+  notifications: notificationsEn,
+  jobs: jobsEn,
+  workReports: workReportsEn,
 };

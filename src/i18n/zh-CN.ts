@@ -10,6 +10,11 @@ import { alertsZhCN } from './features/alerts.zh-CN.ts';
 import { boardZhCN } from './features/board.zh-CN.ts';
 import { decisionTreeZhCN } from './features/decisionTree.zh-CN.ts';
 import { analyticsZhCN } from './features/analytics.zh-CN.ts';
+import { productsZhCN } from './features/products.zh-CN.ts';
+import { quotesZhCN } from './features/quotes.zh-CN.ts';
+import { notificationsZhCN } from './features/notifications.zh-CN.ts';
+import { jobsZhCN } from './features/jobs.zh-CN.ts';
+import { workReportsZhCN } from './features/workReports.zh-CN.ts';
 export const zhCN = {
   app: { name: '关系 CRM', tagline: '销售团队的客户关系与销售管理系统' },
   nav: {
@@ -32,6 +37,11 @@ export const zhCN = {
     pipeline: '销售管线分析',
     pipelines: '销售管线设置',
     competitors: '竞争对手',
+    products: '产品与价格表',
+    quotes: '报价单',
+    quoteSettings: '报价设置',
+    workReports: '工作报告',
+    jobs: '定时任务',
     me: '个人设置',
     signOut: '退出登录',
     searchPlaceholder: '搜索…',
@@ -122,6 +132,9 @@ export const zhCN = {
       pipeline: '漏斗、阶段转化率、平均停留天数、赢单率与销售速度',
       pipelines: '管线阶段、赢单概率、升迁标志与阶段任务',
       competitors: '公司级竞争对手列表',
+      products: '产品目录与价格表（标准价、底价、税率），导入导出',
+      quotes: '报价单、审批、PDF 与客户报价记录',
+      quoteSettings: '报价单编号格式、审批线与默认条款',
     },
     noDepartment: '未分配部门',
     dataScope: '数据范围',
@@ -311,6 +324,11 @@ export const zhCN = {
   board: boardZhCN,
   decisionTree: decisionTreeZhCN,
   analytics: analyticsZhCN,
+  products: productsZhCN,
+  quotes: quotesZhCN,
+  notifications: notificationsZhCN,
+  jobs: jobsZhCN,
+  workReports: workReportsZhCN,
 } as const;
 
 type DeepStrings<T> = { [K in keyof T]: T[K] extends string ? string : DeepStrings<T[K]> };

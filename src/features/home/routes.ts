@@ -5,6 +5,7 @@ import { isAdmin } from '../../access/index.ts';
 import { modulesFor } from '../../access/modules.ts';
 import { companyBrief } from '../company/queries.ts';
 import { salesDay } from './queries.ts';
+import { approvalsWaiting } from '../quotes/queries.ts';
 
 /**
  * `/`: for sales users their day — open deals by stage, tasks due today and overdue, alerts on their deals, this
@@ -25,6 +26,9 @@ export default async function homeRoutes(app: FastifyInstance, opts: { db: Db })
     const modules = modulesFor(viewer.role).filter((m) => m.key !== 'home');
     const company = await companyBrief(opts.db);
     const day = isAdmin(viewer) ? null : await salesDay(opts.db, viewer, company?.time_zone ?? 'Asia/Shanghai');
-    return reply.render('home/index', { me, modules, day, viewerId: viewer.id });
+    // Quotes waiting for this user's approval: one lookup on a partial index, only for the roles that approve.
+    const approves = viewer.role === 'sales_manager' || viewer.role === 'sales_director' || viewer.role === 'general_manager';
+    const quoteApprovals = approves ? await approvalsWaiting(opts.db, viewer) : null;
+    return reply.render('home/index', { me, modules, day, viewerId: viewer.id, quoteApprovals });
   });
 }

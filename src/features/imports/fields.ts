@@ -6,9 +6,10 @@ import {
   LIFECYCLE_STAGES,
 } from '../../db/types.ts';
 import { messages, type Messages } from '../../i18n/index.ts';
+import { PRODUCT_IMPORT_FIELDS } from '../products/import.ts';
 
 /** The record types a file can be imported into; also the URL segment (/imports/customers). */
-export const IMPORT_ENTITIES = ['customers', 'contacts', 'leads'] as const;
+export const IMPORT_ENTITIES = ['customers', 'contacts', 'leads', 'products'] as const;
 export type ImportEntity = (typeof IMPORT_ENTITIES)[number];
 
 export const isImportEntity = (v: unknown): v is ImportEntity => typeof v === 'string' && (IMPORT_ENTITIES as readonly string[]).includes(v);
@@ -121,6 +122,7 @@ export const TARGET_FIELDS: Record<ImportEntity, readonly TargetField[]> = {
   customers: CUSTOMER_FIELDS,
   contacts: CONTACT_FIELDS,
   leads: LEAD_FIELDS,
+  products: PRODUCT_IMPORT_FIELDS,
 };
 
 /** Field → column index in the file (absent: not imported). */
@@ -194,6 +196,7 @@ export function valueLabels(t: Messages, entity: ImportEntity, key: string): Rea
   if (entity === 'contacts' && key === 'gender') return t.contacts.genders;
   if (entity === 'leads' && key === 'source') return t.leads.sources;
   if (entity === 'leads' && key === 'industry') return t.customers.industries;
+  if (entity === 'products' && key === 'active') return { '1': t.products.active, '0': t.products.inactive };
   return undefined;
 }
 

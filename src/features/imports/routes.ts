@@ -10,6 +10,7 @@ import { adapterFor } from './adapters.ts';
 import { autoMapping, isImportEntity, TARGET_FIELDS, valueLabels, type ImportEntity, type Mapping } from './fields.ts';
 import { planImport, type PlannedRow } from './plan.ts';
 import { isOwnerChoice, ownerChoices } from './queries.ts';
+import { canEditProducts } from '../products/queries.ts';
 import { checkUpload, MAX_IMPORT_BYTES, type UploadError } from './upload.ts';
 
 const PREVIEW_PAGE = 50;
@@ -17,7 +18,10 @@ const SHOWS = ['all', 'invalid', 'duplicate'] as const;
 type Show = (typeof SHOWS)[number];
 
 /** Where each imported record type is listed (their "导入" buttons link back here). */
-const LIST_PATH: Record<ImportEntity, string> = { customers: '/customers', contacts: '/contacts', leads: '/leads' };
+const LIST_PATH: Record<ImportEntity, string> = { customers: '/customers', contacts: '/contacts', leads: '/leads', products: '/products' };
+
+/** Records without an owner (the company-wide price book): no owner to choose in the preview. */
+const OWNERLESS: ReadonlySet<ImportEntity> = new Set(['products']);
 
 /**
  * The import wizard, /imports/:entity (customers, contacts, leads):
@@ -30,7 +34,10 @@ export default async function importsRoutes(app: FastifyInstance, opts: { db: Db
   /** The entity of the URL, or null (→ 404). Admins run settings, not sales records: no imports for them. */
   function entityOf(req: FastifyRequest): ImportEntity | null {
     const entity = (req.params as Record<string, string>).entity;
-    if (!isImportEntity(entity) || isAdmin(viewerOf(req))) return null;
+    if (!isImportEntity(entity)) return null;
+    // The price book is kept by directors and administrators (products/queries.ts).
+    if (entity === 'products') return canEditProducts(viewerOf(req)) ? entity : null;
+    if (isAdmin(viewerOf(req))) return null;
     return entity;
   }
 
@@ -156,7 +163,7 @@ export default async function importsRoutes(app: FastifyInstance, opts: { db: Db
     const page = after.slice(0, PREVIEW_PAGE);
     const nextFrom = after.length > PREVIEW_PAGE ? page[page.length - 1]!.line : null;
     const fields = TARGET_FIELDS[batch.entity].filter((f) => batch.mapping[f.key] !== undefined).map((f) => ({ key: f.key, label: fieldLabel(req, batch.entity, f.key) }));
-    const owners = await ownerChoices(db, viewer);
+    const owners = OWNERLESS.has(batch.entity) ? [] : await ownerChoices(db, viewer);
     return reply.render(
       'imports/preview',
       {
@@ -193,7 +200,7 @@ export default async function importsRoutes(app: FastifyInstance, opts: { db: Db
     const duplicates: DuplicateAction = body.duplicates === 'update' ? 'update' : 'skip';
     const ownerRaw = typeof body.owner_id === 'string' && body.owner_id !== '' ? body.owner_id : String(viewer.id);
     const ownerId = /^\d{1,15}$/.test(ownerRaw) ? Number(ownerRaw) : NaN;
-    if (!Number.isFinite(ownerId) || !(await isOwnerChoice(db, viewer, ownerId))) {
+    if (!OWNERLESS.has(batch.entity) && (!Number.isFinite(ownerId) || !(await isOwnerChoice(db, viewer, ownerId)))) {
       return renderPreview(req, reply, batch, { duplicates, owner: ownerRaw }, { owner_id: req.t.imports.errors.badOwner }, 422);
     }
     let result;

@@ -2,8 +2,8 @@ import type { Messages } from '../zh-CN.ts';
 
 export const importsEn: Messages['imports'] = {
   title: 'Import',
-  entities: { customers: 'Import customers', contacts: 'Import contacts', leads: 'Import leads' },
-  lists: { customers: 'customers', contacts: 'contacts', leads: 'leads' },
+  entities: { customers: 'Import customers', contacts: 'Import contacts', leads: 'Import leads', products: 'Import products' },
+  lists: { customers: 'customers', contacts: 'contacts', leads: 'leads', products: 'products' },
   steps: { upload: 'Upload', mapping: 'Map columns', preview: 'Preview', result: 'Done' },
   upload: {
     file: 'File',
@@ -123,6 +123,18 @@ export const importsEn: Messages['imports'] = {
       address: 'Address',
       industry: 'Industry',
       notes: 'Notes',
+    },
+    products: {
+      code: 'Product code',
+      name: 'Product name',
+      spec: 'Specification',
+      unit: 'Unit',
+      category: 'Category',
+      list_price: 'List price (yuan, incl. VAT)',
+      floor_price: 'Floor price (yuan, incl. VAT)',
+      tax_rate: 'Tax rate (%)',
+      active: 'Status',
+      description: 'Description',
     },
   },
 };

@@ -1,8 +1,8 @@
 // Strings of the imports feature (zh-CN, the source). Keep imports.en.ts in step: the compiler checks it.
 export const importsZhCN = {
   title: '导入',
-  entities: { customers: '导入客户', contacts: '导入联系人', leads: '导入线索' },
-  lists: { customers: '客户列表', contacts: '联系人列表', leads: '线索列表' },
+  entities: { customers: '导入客户', contacts: '导入联系人', leads: '导入线索', products: '导入产品' },
+  lists: { customers: '客户列表', contacts: '联系人列表', leads: '线索列表', products: '产品列表' },
   steps: { upload: '上传文件', mapping: '对应字段', preview: '预览', result: '完成' },
   upload: {
     file: '文件',
@@ -122,6 +122,18 @@ export const importsZhCN = {
       address: '地址',
       industry: '行业',
       notes: '备注',
+    },
+    products: {
+      code: '产品编码',
+      name: '产品名称',
+      spec: '规格型号',
+      unit: '单位',
+      category: '类别',
+      list_price: '标准价（元，含税）',
+      floor_price: '底价（元，含税）',
+      tax_rate: '税率（%）',
+      active: '状态',
+      description: '说明',
     },
   },
 } as const;
