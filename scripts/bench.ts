@@ -42,7 +42,13 @@ const PAGES: { path: string; user: string | null; connections?: number }[] = [
   { path: '/opportunities', user: 'rep1' },
   { path: '/opportunities/board', user: 'rep1' },
   { path: '/opportunities/:opportunityId', user: 'rep1' },
+  { path: '/opportunities/overview', user: 'rep1' },
+  { path: '/opportunities/overview', user: 'director' },
+  { path: '/opportunities/board', user: 'manager1' },
+  { path: '/opportunities/at-risk', user: 'manager1' },
   { path: '/pipeline', user: 'director' },
+  { path: '/pipeline?scope=department::departmentId', user: 'manager1' },
+  { path: '/pipeline', user: 'rep1' },
   { path: '/quotes/:quoteId.pdf', user: 'rep1', connections: 4 },
   { path: '/reports/work', user: 'manager1' },
   { path: '/notifications', user: 'rep1' },
@@ -50,6 +56,16 @@ const PAGES: { path: string; user: string | null; connections?: number }[] = [
 
 /** Fills `:customerId` from the dataset, so the page shows a real, populated customer of that user. */
 async function resolvePath(pagePath: string, user: string | null): Promise<string> {
+  if (pagePath.includes(':departmentId')) {
+    const database = openDatabase(DB_FILE);
+    try {
+      const row = await database.db.selectFrom('users').select('department_id').where('username', '=', user ?? '').executeTakeFirst();
+      if (!row?.department_id) throw new Error(`${pagePath}: ${user} has no department in the dataset`);
+      return encodeURI(pagePath.replace(':departmentId', String(row.department_id)));
+    } finally {
+      await database.close();
+    }
+  }
   if (pagePath.includes(':quoteId')) {
     const database = openDatabase(DB_FILE);
     try {
