@@ -8,9 +8,9 @@ const base = process.argv[2] ?? 'http://localhost:3000';
 const out = process.argv[3] ?? 'data/screenshots';
 fs.mkdirSync(out, { recursive: true });
 const plan: Record<string, string[]> = {
-  admin: ['/', '/admin/users', '/admin/users/new', '/admin/departments', '/admin/company', '/admin/audit', '/me', '/search?q=王'],
-  rep1: ['/', '/customers', '/customers/pool', '/customers/new', '/contacts', '/leads', '/calendar?view=week', '/calendar?view=month', '/tasks', '/imports/customers', '/search?q=华为', '/admin/users'],
-  manager1: ['/', '/customers?view=dept', '/calendar?view=week&team=1', '/opportunities', '/opportunities/board', '/opportunities/overview?rows=rep', '/opportunities/at-risk', '/pipeline'],
+  admin: ['/admin/jobs', '/admin/outbox', '/', '/admin/users', '/admin/users/new', '/admin/departments', '/admin/company', '/admin/audit', '/me', '/search?q=王'],
+  rep1: ['/notifications', '/reports/work', '/quotes', '/products', '/', '/customers', '/customers/pool', '/customers/new', '/contacts', '/leads', '/calendar?view=week', '/calendar?view=month', '/tasks', '/imports/customers', '/search?q=华为', '/admin/users'],
+  manager1: ['/reports/work', '/', '/customers?view=dept', '/calendar?view=week&team=1', '/opportunities', '/opportunities/board', '/opportunities/overview?rows=rep', '/opportunities/at-risk', '/pipeline'],
   director: ['/pipeline', '/settings/pipelines'],
 };
 const browser = await chromium.launch({

@@ -136,6 +136,8 @@ export const en: Messages = {
       products: 'The product catalogue and price book (list and floor prices, tax rates), import and export',
       quotes: 'Quotes, approval, PDFs and each customer’s quote history',
       quoteSettings: 'Quote number pattern, approval thresholds and default terms',
+      workReports: 'Weekly and monthly work reports written from the records; managers read and comment',
+      jobs: 'Scheduled jobs: their schedule, run history and run now',
     },
     noDepartment: 'No department',
     dataScope: 'Data scope',

@@ -135,6 +135,8 @@ export const zhCN = {
       products: '产品目录与价格表（标准价、底价、税率），导入导出',
       quotes: '报价单、审批、PDF 与客户报价记录',
       quoteSettings: '报价单编号格式、审批线与默认条款',
+      workReports: '按周、按月自动生成的工作报告，经理批阅与点评',
+      jobs: '定时任务的计划、运行记录与手动运行',
     },
     noDepartment: '未分配部门',
     dataScope: '数据范围',
