@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import { PUBLIC_DIR } from './paths.ts';
+import { closePdfWorkers } from './pdf/pool.ts';
 import security from './plugins/security.ts';
 import session from './plugins/session.ts';
 import views from './plugins/views.ts';
@@ -130,6 +131,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await admin.register(outboxRoutes, { db, config });
     }, { prefix: '/admin' });
   });
+
+  // PDF worker threads (src/pdf/pool.ts) end with the app.
+  app.addHook('onClose', async () => closePdfWorkers());
 
   if (config.benchRoutes) {
     app.get('/__bench/ping', async () => ({ ok: true }));

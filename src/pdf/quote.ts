@@ -16,7 +16,7 @@ export interface QuotePdfLabels {
   salesRep: string;
   taxMode: string;
   taxModes: { inclusive: string; exclusive: string };
-  columns: { no: string; item: string; unit: string; quantity: string; unitPrice: string; discount: string; taxRate: string; amount: string };
+  columns: { no: string; item: string; unit: string; quantity: string; unitPrice: string; discount: string; taxRate: string; amount: string; amountExcl: string };
   subtotal: string;
   tax: string;
   total: string;
@@ -145,7 +145,10 @@ export async function renderQuotePdf(q: QuotePdfData, t: QuotePdfLabels): Promis
 
   const tableHeader = (top: number): number => {
     doc.rect(left, top, width, 20).fillColor(COLORS.head).fill();
-    cols.forEach((c, i) => regular(8.5, COLORS.accent).text(t.columns[c.key as keyof typeof t.columns], (xs[i] ?? 0) + pad, top + 5.5, { width: c.w - pad * 2, align: c.align, lineBreak: false }));
+    // Prices without VAT: each line's amount is without VAT too (it follows from the columns before it); the lines
+    // then add up to the subtotal, and VAT is added below.
+    const label = (key: string) => (key === 'amount' && q.taxMode === 'exclusive' ? t.columns.amountExcl : t.columns[key as keyof typeof t.columns]);
+    cols.forEach((c, i) => regular(8.5, COLORS.accent).text(label(c.key), (xs[i] ?? 0) + pad, top + 5.5, { width: c.w - pad * 2, align: c.align, lineBreak: false }));
     doc.moveTo(left, top + 20).lineTo(right, top + 20).lineWidth(0.8).strokeColor(COLORS.accent).stroke();
     return top + 20;
   };

@@ -76,6 +76,16 @@ describe('numbering', () => {
     expect((await quoteRow(t.db, d)).number).toBe('BJ-2027-0001');
   });
 
+  it('from the quote list, asks for the customer first (only customers the rep may see)', async () => {
+    const list = await rep1.get('/quotes');
+    expect(list.body).toContain('href="/quotes/new"');
+    const pick = await rep1.get('/quotes/new');
+    expect(pick.statusCode).toBe(200);
+    expect(pick.body).toContain(`<option value="${customer1.id}">杭州西溪制造有限公司</option>`);
+    expect(pick.body).not.toContain('深圳南山电子有限公司');
+    expect((await rep1.get(`/quotes/new?customer_id=${customer1.id}`)).body).toContain('id="quote-form"');
+  });
+
   it('refuses a customer the rep does not own (422), and a contact of another customer', async () => {
     const res = await rep1.post('/quotes', { customer_id: String(customer3.id), quote_date: '2026-11-27', valid_until: '2026-12-27', tax_mode: 'inclusive' });
     expect(res.statusCode).toBe(422);
@@ -296,6 +306,21 @@ describe('the PDF', () => {
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) expect(r).toMatch(/\+NotoSansSC.*\byes\s+yes\b/);
     await t.db.updateTable('company').set({ logo: null, logo_mime: null }).where('id', '=', 1).execute();
+  });
+
+  it('prices without VAT: each line’s amount is without VAT (lines add up to the subtotal), VAT added below', async () => {
+    const id = await createQuoteAs(rep1, { customer_id: String(customer1.id), tax_mode: 'exclusive' });
+    await addLineAs(rep1, id, { name: '年度维保服务', quantity: '2', unit_price: '1000', tax_rate: '13' });
+    const q = await quoteRow(t.db, id);
+    expect([q.subtotal_fen, q.tax_fen, q.total_fen]).toEqual([200_000, 26_000, 226_000]);
+    const text = pdfText((await rep1.get(`/quotes/${id}.pdf`)).rawPayload);
+    expect(text).toContain('金额（不含税）');
+    const row = text.split('\n').find((l) => l.includes('年度维保服务')) ?? '';
+    expect(row).toMatch(/2,000\.00\s*$/);
+    expect(text).toContain('¥2,260.00');
+    const page = await rep1.get(`/quotes/${id}`);
+    expect(page.body).toContain('金额（不含税）');
+    expect(page.body).toMatch(/<td class="num">¥2,000\.00<\/td>/);
   });
 
   it('runs to a second page with the table header repeated and page x/y', async () => {

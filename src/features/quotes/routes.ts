@@ -8,7 +8,7 @@ import { fenToYuanInput } from '../../lib/money.ts';
 import { formatPercent, formatQuantity } from '../../lib/quote-math.ts';
 import { formatter } from '../../lib/format.ts';
 import { fill, messages, type Messages } from '../../i18n/index.ts';
-import { renderQuotePdf } from '../../pdf/quote.ts';
+import { renderQuotePdfInWorker } from '../../pdf/pool.ts';
 import { assignableUsers } from '../users/queries.ts';
 import { advanceOpportunity } from '../opportunities/commands.ts';
 import { productOptions } from '../products/queries.ts';
@@ -31,6 +31,7 @@ import {
   type RefError,
 } from './commands.ts';
 import { dateIn } from './expiry.ts';
+import { customerOptions } from '../opportunities/queries.ts';
 import { formatQuoteNumber } from './numbering.ts';
 import { companyForPdf, contactsOf, getQuote, listQuotes, opportunitiesOf, priceReference, quoteHistory, quoteLines, quotesOfCustomer, quotesOfOpportunity, viewsFor, type QuoteDetail } from './queries.ts';
 import { decisionSchema, quoteHeaderSchema, quoteLineSchema, quoteListQuery, quoteQueryString, quoteSettingsSchema } from './schemas.ts';
@@ -41,7 +42,7 @@ const addDays = (date: string, days: number): string => new Date(Date.parse(`${d
 export async function quotePdf(db: Db, q: QuoteDetail, lang: Language): Promise<Buffer> {
   const [lines, company] = await Promise.all([quoteLines(db, q.id), companyForPdf(db)]);
   const logo = company?.logo && (company.logo_mime === 'image/png' || company.logo_mime === 'image/jpeg') ? company.logo : null;
-  return renderQuotePdf(
+  return renderQuotePdfInWorker(
     {
       number: q.number,
       revision: q.revision,
@@ -52,7 +53,7 @@ export async function quotePdf(db: Db, q: QuoteDetail, lang: Language): Promise<
       contact: q.contact_name ? { name: q.contact_title ? `${q.contact_name}（${q.contact_title}）` : q.contact_name, mobile: q.contact_mobile ?? '', phone: q.contact_phone ?? '', email: q.contact_email ?? '' } : null,
       owner: { name: q.owner_name, phone: q.owner_phone, email: q.owner_email },
       company: { name: company?.name ?? '', address: [company?.address, company?.postal_code].filter(Boolean).join(' '), phone: company?.phone ?? '', taxId: company?.tax_id ?? '', logo },
-      lines: lines.map((l) => ({ name: l.name, spec: l.spec, unit: l.unit, quantityMilli: l.quantity_milli, unitPriceFen: l.unit_price_fen, discountBp: l.discount_bp, taxRateBp: l.tax_rate_bp, amountFen: l.amount_fen })),
+      lines: lines.map((l) => ({ name: l.name, spec: l.spec, unit: l.unit, quantityMilli: l.quantity_milli, unitPriceFen: l.unit_price_fen, discountBp: l.discount_bp, taxRateBp: l.tax_rate_bp, amountFen: q.tax_mode === 'exclusive' ? l.net_fen : l.amount_fen })),
       subtotalFen: q.subtotal_fen,
       taxFen: q.tax_fen,
       totalFen: q.total_fen,
@@ -110,7 +111,8 @@ export default async function quotesRoutes(app: FastifyInstance, opts: { db: Db 
       if (!deal) return reply.callNotFound();
       customerId = deal.customer_id;
     }
-    if (!customerId) return reply.redirect('/customers', 303);
+    // From the quote list: first choose the customer (the customers the viewer may see, most recently active first).
+    if (!customerId) return reply.render('quotes/pick-customer', { customers: await customerOptions(db, viewer, null) });
     const s = await quoteSettings(db);
     const today = dateIn(new Date(), s.timeZone);
     const firstContact = (await contactsOf(db, customerId))[0];
