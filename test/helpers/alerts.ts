@@ -1,5 +1,12 @@
 import { sql } from 'kysely';
 import { nowIso, type Db } from '../../src/db/index.ts';
+import { forgetStageTypicals, refreshOpportunityRisk } from '../../src/features/alerts/queries.ts';
+
+/** Keeps a deal's stored risk as the app's writes do; forgets the stage medians it read, for the tests that add history next. */
+async function keepRisk(db: Db, id: number) {
+  await refreshOpportunityRisk(db, [id]);
+  forgetStageTypicals(db);
+}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const daysAgo = (days: number, now = Date.now()) => new Date(now - days * DAY_MS).toISOString();
@@ -66,6 +73,8 @@ export async function alertDeal(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // Straight into the database, so keep the stored risk as the app's own writes do.
+  await keepRisk(db, id);
   return id;
 }
 
@@ -75,11 +84,13 @@ export async function stageMove(db: Db, opportunityId: number, m: { from: number
     .insertInto('opportunity_stage_history')
     .values({ opportunity_id: opportunityId, from_stage_id: m.from, to_stage_id: m.to, changed_at: m.at, amount_fen: m.amountFen ?? 100_000_00, expected_close_date: m.closeDate ?? '2099-12-31', days_in_from_stage: m.days })
     .execute();
+  await keepRisk(db, opportunityId);
 }
 
 /** An audited edit of a deal, as diff() records it: { field: [before, after] }. */
 export async function dealEdit(db: Db, opportunityId: number, at: string, changes: Record<string, [unknown, unknown]>) {
   await db.insertInto('audit_log').values({ at, actor_id: null, action: 'update', entity: 'opportunity', entity_id: opportunityId, summary: '', changes: JSON.stringify(changes), ip: '' }).execute();
+  await keepRisk(db, opportunityId);
 }
 
 /** Past stays in a stage (for its median): `days` is one history row per value, on a throwaway closed deal. */
