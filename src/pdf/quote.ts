@@ -60,6 +60,11 @@ export interface QuotePdfData {
 const grouped = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 /** Fen as 12,345.67 (the division is for display only; nothing is computed from it). */
 const yuan = (fen: number): string => grouped.format(fen / 100);
+/** One line of text placed in a cell of width `w`, aligned by measuring it (no line wrapper: see the item table). */
+function cell(doc: PDFKit.PDFDocument, text: string, x: number, y: number, w: number, align: 'left' | 'right' | 'center' | string = 'left'): void {
+  const dx = align === 'right' ? w - doc.widthOfString(text) : align === 'center' ? (w - doc.widthOfString(text)) / 2 : 0;
+  doc.text(text, x + dx, y, { lineBreak: false });
+}
 const fill = (s: string, p: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k: string) => (k in p ? String(p[k]) : m));
 
 /** Renders a quote as an A4 PDF in the Chinese business format (or English labels for English users). */
@@ -148,15 +153,26 @@ export async function renderQuotePdf(q: QuotePdfData, t: QuotePdfLabels): Promis
     // Prices without VAT: each line's amount is without VAT too (it follows from the columns before it); the lines
     // then add up to the subtotal, and VAT is added below.
     const label = (key: string) => (key === 'amount' && q.taxMode === 'exclusive' ? t.columns.amountExcl : t.columns[key as keyof typeof t.columns]);
-    cols.forEach((c, i) => regular(8.5, COLORS.accent).text(label(c.key), (xs[i] ?? 0) + pad, top + 5.5, { width: c.w - pad * 2, align: c.align, lineBreak: false }));
+    cols.forEach((c, i) => cell(regular(8.5, COLORS.accent), label(c.key), (xs[i] ?? 0) + pad, top + 5.5, c.w - pad * 2, c.align));
     doc.moveTo(left, top + 20).lineTo(right, top + 20).lineWidth(0.8).strokeColor(COLORS.accent).stroke();
     return top + 20;
   };
   y = tableHeader(y);
+  // Most names and specifications fit on one line, and every other cell does. pdfkit runs its line wrapper (which
+  // breaks CJK text at every character) for any text given a width, so one-line text is placed by measuring it once
+  // and positioned by hand (aligned within the cell); only what does not fit is wrapped. ~25% of a quote's time.
+  const oneLine = new Map<number, number>();
+  const fitsOnOneLine = (text: string, size: number, w: number) => !text.includes('\n') && regular(size).widthOfString(text) <= w;
+  const heightOf = (text: string, size: number, w: number): number => {
+    if (!fitsOnOneLine(text, size, w)) return regular(size).heightOfString(text, { width: w });
+    let h = oneLine.get(size);
+    if (h === undefined) oneLine.set(size, (h = regular(size).heightOfString('国', { width: w })));
+    return h;
+  };
   q.lines.forEach((l, idx) => {
     const itemW = (itemCol?.w ?? 100) - pad * 2;
-    const nameH = regular(9).heightOfString(l.name, { width: itemW });
-    const specH = l.spec ? regular(8).heightOfString(l.spec, { width: itemW }) : 0;
+    const nameH = heightOf(l.name, 9, itemW);
+    const specH = l.spec ? heightOf(l.spec, 8, itemW) : 0;
     const rowH = Math.max(20, nameH + specH + 9);
     if (y + rowH > frame.bottom) {
       y = tableHeader(frame.newPage());
@@ -173,10 +189,12 @@ export async function renderQuotePdf(q: QuotePdfData, t: QuotePdfLabels): Promis
     ];
     cols.forEach((c, i) => {
       if (c.key === 'item') {
-        regular(9).text(l.name, (xs[i] ?? 0) + pad, y + 4.5, { width: itemW });
-        if (l.spec) regular(8, COLORS.muted).text(l.spec, (xs[i] ?? 0) + pad, y + 4.5 + nameH, { width: itemW });
+        if (fitsOnOneLine(l.name, 9, itemW)) cell(regular(9), l.name, (xs[i] ?? 0) + pad, y + 4.5, itemW, 'left');
+        else regular(9).text(l.name, (xs[i] ?? 0) + pad, y + 4.5, { width: itemW });
+        if (l.spec && fitsOnOneLine(l.spec, 8, itemW)) cell(regular(8, COLORS.muted), l.spec, (xs[i] ?? 0) + pad, y + 4.5 + nameH, itemW, 'left');
+        else if (l.spec) regular(8, COLORS.muted).text(l.spec, (xs[i] ?? 0) + pad, y + 4.5 + nameH, { width: itemW });
       } else {
-        regular(9).text(cells[i] ?? '', (xs[i] ?? 0) + pad, y + 5.5, { width: c.w - pad * 2, align: c.align, lineBreak: false });
+        cell(regular(9), cells[i] ?? '', (xs[i] ?? 0) + pad, y + 5.5, c.w - pad * 2, c.align);
       }
     });
     y += rowH;
