@@ -86,4 +86,10 @@ describe('overview query plan', () => {
     const q = all.find((x) => /group by/.test(x.sql))!;
     expect(q.plan).toContain('COVERING INDEX opportunities_overview_idx');
   });
+
+  it("reads a rep's overview from their own close-date index", async () => {
+    const all = await plans((db) => overview(db, rep(), { pipelineId, rows: 'rep', from: '2026-10-01', to: '2026-12-31', noDepartment: '-', companyLabel: '公司' }));
+    const q = all.find((x) => /group by/.test(x.sql))!;
+    expect(q.plan).toContain('COVERING INDEX opportunities_owner_overview_idx');
+  });
 });
