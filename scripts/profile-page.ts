@@ -2,22 +2,11 @@
 // bench dataset (data/bench, made by npm run bench): for finding what a page costs before and after a change.
 import fs from 'node:fs';
 import { Session } from 'node:inspector';
-import { openDatabase } from '../src/db/index.ts';
-import { buildApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { createSession } from '../src/auth/session.ts';
-const database = openDatabase('data/bench/guanxi.sqlite');
-const db = database.db;
-const app = await buildApp({ config: loadConfig({ NODE_ENV: 'production', DATA_DIR: 'data/bench' }), db, logger: false });
+import { benchApp } from './bench-app.ts';
 const user = process.argv[2] ?? 'rep1';
 const url = process.argv[3] ?? '/customers';
-const u = await db.selectFrom('users').select('id').where('username', '=', user).executeTakeFirstOrThrow();
-const { token } = await createSession(db, u.id);
-// Carry the CSRF cookie the first page sets, as a browser does (without it every page mints a new secret).
-const first = await app.inject({ url, headers: { cookie: `guanxi_session=${token}` } });
-const csrf = first.cookies.find((c) => c.name === 'guanxi_csrf');
-const cookie = `guanxi_session=${token}${csrf ? `; guanxi_csrf=${csrf.value}` : ''}`;
-for (let i = 0; i < 50; i++) await app.inject({ url, headers: { cookie } });
+const bench = await benchApp(user, url);
+for (let i = 0; i < 50; i++) await bench.get();
 // PROFILE=file.cpuprofile records a CPU profile of the timed loop only (after warm-up), for Chrome DevTools.
 const profileFile = process.env.PROFILE;
 const inspector = profileFile ? new Session() : null;
@@ -32,7 +21,7 @@ if (inspector) {
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 const N = Number(process.env.N ?? 300);
-for (let i = 0; i < N; i++) await app.inject({ url, headers: { cookie } });
+for (let i = 0; i < N; i++) await bench.get();
 // CPU time is steadier than wall time when the machine is busy with something else.
 const cpu = process.cpuUsage(cpu0);
 console.log(url, user, ((performance.now() - t0) / N).toFixed(2), 'ms/request wall,', ((cpu.user + cpu.system) / 1000 / N).toFixed(2), 'ms CPU');
@@ -41,5 +30,4 @@ if (inspector && profileFile) {
   fs.writeFileSync(profileFile, JSON.stringify(profile));
   inspector.disconnect();
 }
-await db.deleteFrom('sessions').where('user_id', '=', u.id).execute();
-await app.close();
+await bench.close();
