@@ -49,4 +49,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # node itself is PID 1 (not npm or the tsx CLI, which would each add a process between Docker's
 # SIGTERM and the app): server.ts handles SIGTERM/SIGINT by draining requests and closing the database.
 # Migrations run at start-up.
-CMD ["node", "--import", "tsx", "src/server.ts"]
+CMD ["node", "--max-semi-space-size=32", "--import", "tsx", "src/server.ts"]
