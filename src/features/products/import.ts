@@ -1,10 +1,8 @@
 import type { TargetField } from '../imports/fields.ts';
 import type { ExistingMatch, ImportAdapter } from '../imports/plan.ts';
-import { fenToYuanInput } from '../../lib/money.ts';
-import { formatPercent } from '../../lib/quote-math.ts';
 import { parseForm } from '../../lib/validation.ts';
 import { saveProductIn } from './commands.ts';
-import { productSchema, type ProductInput } from './schemas.ts';
+import { productSchema, type ProductInput, productFormValues } from './schemas.ts';
 
 /**
  * The columns a product sheet can be mapped to in the import wizard (/imports/products), with the header texts
@@ -35,29 +33,6 @@ function chunks<V>(list: V[], size = 500): V[][] {
   return out;
 }
 
-const valuesOf = (p: {
-  code: string;
-  name: string;
-  spec: string;
-  unit: string;
-  category: string;
-  list_price_fen: number;
-  floor_price_fen: number;
-  tax_rate_bp: number;
-  active: number;
-  description: string;
-}): Record<string, string> => ({
-  code: p.code,
-  name: p.name,
-  spec: p.spec,
-  unit: p.unit,
-  category: p.category,
-  list_price: fenToYuanInput(p.list_price_fen),
-  floor_price: p.floor_price_fen ? fenToYuanInput(p.floor_price_fen) : '',
-  tax_rate: formatPercent(p.tax_rate_bp),
-  active: String(p.active),
-  description: p.description,
-});
 
 /**
  * Products in the import wizard: one duplicate key, the product code (unique in the price book). A duplicate is
@@ -85,7 +60,7 @@ export const productAdapter: ImportAdapter<ProductInput> = {
         .select(['id', 'code', 'name', 'spec', 'unit', 'category', 'list_price_fen', 'floor_price_fen', 'tax_rate_bp', 'active', 'description'])
         .where('id', 'in', part)
         .execute();
-      for (const r of rows) out.set(r.id, valuesOf(r));
+      for (const r of rows) out.set(r.id, productFormValues(r));
     }
     return out;
   },

@@ -9,7 +9,7 @@ import { fill, type Messages } from '../../i18n/index.ts';
 import { saveProduct, setProductsActive } from './commands.ts';
 import { idList } from '../contacts/schemas.ts';
 import { canEditProducts, getProduct, listProducts, productCategories, productsForExport, type ProductRow } from './queries.ts';
-import { productListQuery, productQueryString, productSchema, UNITS, type ProductListQuery } from './schemas.ts';
+import { productFormValues, productListQuery, productQueryString, productSchema, UNITS, type ProductListQuery } from './schemas.ts';
 
 function exportColumns(t: Messages): ExportColumn<ProductRow>[] {
   const p = t.products;
@@ -102,18 +102,7 @@ export default async function productsRoutes(app: FastifyInstance, opts: { db: D
     const id = idParam(req.params);
     const p = id ? await getProduct(db, id) : undefined;
     if (!id || !p) return reply.callNotFound();
-    return renderForm(req, reply, id, {
-      code: p.code,
-      name: p.name,
-      spec: p.spec,
-      unit: p.unit,
-      category: p.category,
-      list_price: fenToYuanInput(p.list_price_fen),
-      floor_price: p.floor_price_fen ? fenToYuanInput(p.floor_price_fen) : '',
-      tax_rate: formatPercent(p.tax_rate_bp),
-      active: String(p.active),
-      description: p.description,
-    }, {});
+    return renderForm(req, reply, id, productFormValues(p), {});
   });
 
   app.post('/products/:id', async (req, reply) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { optionalText, requiredText } from '../../lib/validation.ts';
-import { parseYuanToFen } from '../../lib/money.ts';
-import { parsePercent } from '../../lib/quote-math.ts';
+import { fenToYuanInput, parseYuanToFen } from '../../lib/money.ts';
+import { formatPercent, parsePercent } from '../../lib/quote-math.ts';
 
 const str = z.preprocess((v) => (v === undefined || v === null ? '' : Array.isArray(v) ? String(v[0] ?? '') : String(v)), z.string());
 
@@ -82,3 +82,28 @@ export function productQueryString(f: ProductListQuery, extra: Record<string, st
   const s = p.toString();
   return s ? `?${s}` : '';
 }
+
+/** A product as its form's values (the edit form and the import's "update" both start from these). */
+export const productFormValues = (p: {
+  code: string;
+  name: string;
+  spec: string;
+  unit: string;
+  category: string;
+  list_price_fen: number;
+  floor_price_fen: number;
+  tax_rate_bp: number;
+  active: number;
+  description: string;
+}): Record<string, string> => ({
+  code: p.code,
+  name: p.name,
+  spec: p.spec,
+  unit: p.unit,
+  category: p.category,
+  list_price: fenToYuanInput(p.list_price_fen),
+  floor_price: p.floor_price_fen ? fenToYuanInput(p.floor_price_fen) : '',
+  tax_rate: formatPercent(p.tax_rate_bp),
+  active: String(p.active),
+  description: p.description,
+});

@@ -99,8 +99,8 @@ export const quotesEn: Messages['quotes'] = {
     approved: 'Quote approved',
     rejected: 'Quote rejected and returned to draft',
     approvedBy: 'Approved by {name} on {at}',
-    todo: 'Quotes waiting for my approval',
-    todoEmpty: 'Nothing waits for your approval.',
+    awaitingMe: 'Quotes waiting for my approval',
+    awaitingMeEmpty: 'Nothing waits for your approval.',
     submittedAt: 'Requested',
   },
   actions: {

@@ -99,8 +99,8 @@ export const quotesZhCN = {
     approved: '报价单已批准',
     rejected: '报价单已驳回，退回草稿',
     approvedBy: '{name} 于 {at} 批准',
-    todo: '待我审批的报价单',
-    todoEmpty: '没有等待您审批的报价单。',
+    awaitingMe: '待我审批的报价单',
+    awaitingMeEmpty: '没有等待您审批的报价单。',
     submittedAt: '提交时间',
   },
   actions: {
