@@ -1,4 +1,5 @@
 import type { SeedContext } from './context.ts';
+import { rebuildDealTotals } from '../../src/features/opportunities/totals.ts';
 import { rebuildRollup } from '../../src/features/pipeline-analytics/rollup.ts';
 
 // Demo deals: ~400 on the seeded customers (500,000 more at large scale), each walked through its pipeline from its
@@ -229,4 +230,5 @@ export async function seedOpportunities(ctx: SeedContext): Promise<void> {
   }
 
   await rebuildRollup(ctx.db);
+  await rebuildDealTotals(ctx.db);
 }

@@ -64,6 +64,23 @@ export function scope(viewer: Viewer, table: string, opts: { alias?: string; ent
   return isMember ? sql<SqlBool>`(${owner} = ${viewer.id} or ${member})` : sql<SqlBool>`${owner} = ${viewer.id}`;
 }
 
+/**
+ * The scope rule for rows keyed by owner alone — summary tables such as deal_totals, whose `column` holds the owner
+ * of the records it adds up: the same owners as `scope`. null when the viewer also sees records of this type as a
+ * member of them, which an owner key cannot express: read the records themselves through `scope` then.
+ */
+export function ownerKeyScope(viewer: Viewer, entity: string, column: string): Expression<SqlBool> | null {
+  if (viewer.memberOf.has(entity)) return null;
+  if (seesAllRecords(viewer)) return sql<SqlBool>`1 = 1`;
+  if (isAdmin(viewer)) return sql<SqlBool>`1 = 0`;
+  const owner = sql.ref(column);
+  if (isManager(viewer) && viewer.departmentIds.length > 0) {
+    const depts = sql.join(viewer.departmentIds.map((d) => sql`${d}`));
+    return sql<SqlBool>`(${owner} = ${viewer.id} or ${owner} in (select su.id from users su where su.department_id in (${depts})))`;
+  }
+  return sql<SqlBool>`${owner} = ${viewer.id}`;
+}
+
 /** Which users' records a viewer may see — for owner filters and assignment pickers. */
 export function userScope(viewer: Viewer, alias = 'users'): Expression<SqlBool> {
   if (seesAllRecords(viewer) || isAdmin(viewer)) return sql<SqlBool>`1 = 1`;

@@ -541,8 +541,19 @@ export interface QuoteEventTable {
   comment: Text;
 }
 
+/** migrations/0022: deals counted and summed by owner (0 = the whole company), pipeline, stage and close month. */
+export interface DealTotalsTable {
+  owner_id: number;
+  pipeline_id: number;
+  close_month: string;
+  stage_id: number;
+  deals: number;
+  amount_fen: number;
+}
+
 export interface DB {
   pipelines: PipelineTable;
+  deal_totals: DealTotalsTable;
   pipeline_stages: PipelineStageTable;
   stage_exit_criteria: StageExitCriterionTable;
   stage_task_templates: StageTaskTemplateTable;

@@ -90,15 +90,43 @@ describe('the board', () => {
     expect(head(column(dated, S(0)))).toEqual(['1', '¥100,000.00']);
   });
 
-  it('lists at most 50 cards per column, with a link to the list filtered by stage for the rest', async () => {
+  it('shows the first 20 cards of a column and loads the next 20 as it scrolls, in close-date order, through the scope', async () => {
     const big = await newPipeline(t.db, { name: '大客户管线', stages: [{ name: '大量阶段' }, { name: '大签约', kind: 'won' }, { name: '大输单', kind: 'lost' }] });
-    for (let i = 0; i < 52; i++) await newDeal(t.db, { name: `批量项目${i}`, owner: org.users.rep1, pipeline: big.id, stage: big.stages[0]!, amountFen: 100, close: '2026-12-01' });
+    // Several deals share a close date: the batches must neither repeat nor skip one of them.
+    for (let i = 0; i < 52; i++) await newDeal(t.db, { name: `批量项目${i}`, owner: org.users.rep1, pipeline: big.id, stage: big.stages[0]!, amountFen: 100, close: `2026-12-${String(10 + Math.floor(i / 5)).padStart(2, '0')}` });
     const html = (await rep1.get(`/opportunities/board?pipeline=${big.id}`)).body;
     const col = column(html, big.stages[0]!);
     expect(head(col)).toEqual(['52', '¥52.00']);
-    expect(col.match(/class="board-card"/g)).toHaveLength(50);
-    expect(col).toContain(`href="/opportunities?pipeline=${big.id}&stage=${big.stages[0]}"`);
-    expect(col).toContain('还有 2 个 · 查看全部');
+    const names = (h: string) => [...h.matchAll(/class="board-card-name"[^>]*>([^<]+)</g)].map((m) => m[1]!);
+    const marker = (h: string) => /class="board-load-more" hx-get="([^"]+)" hx-trigger="intersect once"/.exec(h)?.[1]?.replaceAll('&amp;', '&');
+    const seen = names(col);
+    expect(seen).toHaveLength(20);
+    // Without JavaScript the marker is a link to the list of that stage.
+    expect(col).toContain(`href="/opportunities?pipeline=${big.id}&amp;stage=${big.stages[0]}"`);
+    expect(col).toContain('还有 32 个 · 查看全部');
+    let next = marker(col);
+    const htmx = { 'hx-request': 'true', 'hx-target': 'board-load-more' };
+    // Another rep following the same link sees none of rep1's deals; a plain request goes to the list.
+    const rep3 = await signIn(t.app, 'rep3');
+    const foreign = await rep3.get(next!, htmx);
+    expect(foreign.statusCode).toBe(200);
+    expect(names(foreign.body)).toHaveLength(0);
+    const plain = await rep1.get(next!);
+    expect(plain.statusCode).toBe(303);
+    expect(plain.headers.location).toBe(`/opportunities?pipeline=${big.id}&stage=${big.stages[0]}`);
+    const remaining: string[] = [];
+    while (next) {
+      const res = await rep1.get(next, htmx);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).not.toContain('<html');
+      seen.push(...names(res.body));
+      remaining.push(/还有 (\d+) 个/.exec(res.body)?.[1] ?? '-');
+      next = marker(res.body);
+    }
+    expect(remaining).toEqual(['12', '-']);
+    expect(seen).toEqual(Array.from({ length: 52 }, (_, i) => `批量项目${i}`));
+    // A stage that is not an open one of a pipeline is not found.
+    expect((await rep1.get(`/opportunities/board/cards?stage=${big.stages[1]}`, htmx)).statusCode).toBe(404);
   });
 
   it('answers an htmx filter with the board fragment only', async () => {

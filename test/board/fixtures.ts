@@ -1,5 +1,6 @@
 import { nowIso, type Db } from '../../src/db/index.ts';
 import { newCustomer } from '../helpers/customers.ts';
+import { changeDealTotals } from '../../src/features/opportunities/totals.ts';
 
 /** A pipeline with stages straight into the database; `criteria` are exit criteria of the first stage. */
 export async function newPipeline(db: Db, opts: { name: string; isDefault?: boolean; stages: { name: string; kind?: 'open' | 'won' | 'lost'; probability?: number }[]; criteria?: string[] }) {
@@ -52,6 +53,8 @@ export async function newDeal(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // As the opportunity commands do: the summary the board and the overview read stays equal to the deals.
+  await changeDealTotals(db, null, { owner_id: opts.owner.id, pipeline_id: opts.pipeline, stage_id: opts.stage, expected_close_date: opts.close, amount_fen: opts.amountFen });
   await db
     .insertInto('opportunity_stage_history')
     .values({ opportunity_id: id, from_stage_id: null, to_stage_id: opts.stage, changed_at: now, changed_by: opts.owner.id, amount_fen: opts.amountFen, expected_close_date: opts.close, days_in_from_stage: null })

@@ -44,10 +44,12 @@ const rep = (): Viewer => ({
 });
 
 describe('board and deals-panel query plans', () => {
-  it("reads a rep's board by owner: cards per stage and the stage totals", async () => {
+  it("reads a rep's board by owner: cards per stage, and the stage totals from the summary by owner", async () => {
     const all = await plans((db) => boardColumns(db, rep(), pipelineId, {}));
-    const totals = all.find((q) => /group by/.test(q.sql))!;
-    expect(totals.plan).toContain('opportunities_owner_pipeline_idx');
+    const totals = all.filter((q) => /group by/.test(q.sql));
+    expect(totals).toHaveLength(1);
+    expect(totals[0]!.sql).toContain('from "deal_totals"');
+    expect(totals[0]!.plan).toMatch(/SEARCH t USING PRIMARY KEY \(owner_id=\? AND pipeline_id=\?\)/);
     const open = all.filter((q) => /order by "o"\."expected_close_date"/.test(q.sql));
     expect(open.length).toBeGreaterThan(0);
     for (const q of open) {
@@ -63,6 +65,11 @@ describe('board and deals-panel query plans', () => {
     const all = await plans((db) => boardColumns(db, manager, pipelineId, {}));
     const cards = all.filter((q) => /order by "o"\."(expected_close_date|closed_at)"/.test(q.sql));
     expect(cards.length).toBeGreaterThan(0);
+    // The totals: the summary rows of the manager and of each of the team's owners, by key — not a scan.
+    const totals = all.find((q) => /group by/.test(q.sql))!;
+    expect(totals.sql).toContain('from "deal_totals"');
+    expect(totals.plan).toMatch(/SEARCH t USING PRIMARY KEY \(owner_id=\? AND pipeline_id=\?\)/);
+    expect(totals.plan).not.toMatch(/SCAN t\b/);
     for (const q of cards) {
       expect(q.sql).not.toContain('"o"."pipeline_id"');
       expect(q.plan).toMatch(/opportunities_(owner_)?board_close(d)?_idx/);
@@ -78,18 +85,29 @@ describe('board and deals-panel query plans', () => {
 });
 
 describe('overview query plan', () => {
-  it('reads the period of a whole-company overview from the covering close-date index', async () => {
-    const director: Viewer = { ...rep(), id: org.users.director.id, role: 'sales_director', departmentIds: [] };
-    const all = await plans((db) =>
-      overview(db, director, { pipelineId, rows: 'company', from: '2026-10-01', to: '2026-12-31', noDepartment: '-', companyLabel: '公司' }),
-    );
-    const q = all.find((x) => /group by/.test(x.sql))!;
-    expect(q.plan).toContain('COVERING INDEX opportunities_overview_idx');
+  const director = (): Viewer => ({ ...rep(), id: org.users.director.id, role: 'sales_director', departmentIds: [] });
+
+  it("reads a whole quarter of the company's overview from the company's summary rows alone", async () => {
+    const all = await plans((db) => overview(db, director(), { pipelineId, rows: 'company', from: '2026-10-01', to: '2026-12-31', noDepartment: '-', companyLabel: '公司' }));
+    const grouped = all.filter((x) => /group by/.test(x.sql));
+    expect(grouped).toHaveLength(1);
+    expect(grouped[0]!.sql).toContain('from "deal_totals"');
+    expect(grouped[0]!.plan).toMatch(/SEARCH t USING PRIMARY KEY \(owner_id=\? AND pipeline_id=\? AND close_month>\? AND close_month<\?\)/);
   });
 
-  it("reads a rep's overview from their own close-date index", async () => {
-    const all = await plans((db) => overview(db, rep(), { pipelineId, rows: 'rep', from: '2026-10-01', to: '2026-12-31', noDepartment: '-', companyLabel: '公司' }));
-    const q = all.find((x) => /group by/.test(x.sql))!;
-    expect(q.plan).toContain('COVERING INDEX opportunities_owner_overview_idx');
+  it('reads the days of a period that are not a whole month from the covering close-date index', async () => {
+    const all = await plans((db) => overview(db, director(), { pipelineId, rows: 'company', from: '2026-10-15', to: '2026-12-31', noDepartment: '-', companyLabel: '公司' }));
+    const raw = all.filter((x) => /group by/.test(x.sql) && /from "opportunities"/.test(x.sql));
+    expect(raw).toHaveLength(1);
+    expect(raw[0]!.plan).toContain('COVERING INDEX opportunities_overview_idx');
+  });
+
+  it("reads a rep's overview from their own summary rows, and the ends of the period from their close-date index", async () => {
+    const all = await plans((db) => overview(db, rep(), { pipelineId, rows: 'rep', from: '2026-10-10', to: '2026-12-20', noDepartment: '-', companyLabel: '公司' }));
+    const summary = all.find((x) => /from "deal_totals"/.test(x.sql))!;
+    expect(summary.plan).toMatch(/SEARCH t USING PRIMARY KEY \(owner_id=\? AND pipeline_id=\? AND close_month>\? AND close_month<\?\)/);
+    const raw = all.filter((x) => /group by/.test(x.sql) && /from "opportunities"/.test(x.sql));
+    expect(raw).toHaveLength(2);
+    for (const q of raw) expect(q.plan).toContain('COVERING INDEX opportunities_owner_overview_idx');
   });
 });

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { nowIso, type Db } from '../../src/db/index.ts';
 import { forgetStageTypicals, refreshOpportunityRisk } from '../../src/features/alerts/queries.ts';
+import { changeDealTotals } from '../../src/features/opportunities/totals.ts';
 
 /** Keeps a deal's stored risk as the app's writes do; forgets the stage medians it read, for the tests that add history next. */
 async function keepRisk(db: Db, id: number) {
@@ -73,6 +74,8 @@ export async function alertDeal(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // As the opportunity commands do: the summary the board and the overview read stays equal to the deals.
+  await changeDealTotals(db, null, { owner_id: o.owner, pipeline_id: o.pipelineId, stage_id: o.stageId, expected_close_date: o.closeDate ?? '2099-12-31', amount_fen: o.amountFen ?? 100_000_00 });
   // Straight into the database, so keep the stored risk as the app's own writes do.
   await keepRisk(db, id);
   return id;

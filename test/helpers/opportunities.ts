@@ -1,6 +1,7 @@
 import { nowIso, type Db } from '../../src/db/index.ts';
 import { seedPipelines } from '../../scripts/seed/pipelines.ts';
 import { stagesOf, type Stage } from '../../src/features/pipelines/queries.ts';
+import { changeDealTotals } from '../../src/features/opportunities/totals.ts';
 
 /** The demo pipelines (直销 default, 渠道销售) and competitors, as the seed makes them; returns 直销's stages by name. */
 export async function demoPipeline(db: Db) {
@@ -45,6 +46,8 @@ export async function newOpportunity(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // As the opportunity commands do: the summary the board and the overview read stays equal to the deals.
+  await changeDealTotals(db, null, { owner_id: opts.owner.id, pipeline_id: opts.pipelineId, stage_id: opts.stage.id, expected_close_date: opts.closeDate ?? '2026-12-31', amount_fen: opts.amountFen ?? 10_000_000 });
   await db
     .insertInto('opportunity_stage_history')
     .values({ opportunity_id: id, from_stage_id: null, to_stage_id: opts.stage.id, changed_at: entered, changed_by: opts.owner.id, amount_fen: opts.amountFen ?? 10_000_000, expected_close_date: opts.closeDate ?? '2026-12-31', days_in_from_stage: null })
@@ -56,4 +59,26 @@ export async function newOpportunity(
 export async function checkAllCriteria(db: Db, opportunityId: number, stageId: number, userId: number) {
   const criteria = await db.selectFrom('stage_exit_criteria').select('id').where('stage_id', '=', stageId).execute();
   for (const c of criteria) await db.insertInto('opportunity_criteria_checks').values({ opportunity_id: opportunityId, criterion_id: c.id, checked_by: userId, checked_at: nowIso() }).onConflict((oc) => oc.doNothing()).execute();
+}
+
+/**
+ * deal_totals as it must be: the deals themselves grouped by owner (and 0 for the whole company), pipeline, close
+ * month and stage. Compared with the summary table by the tests of every command that writes a deal.
+ */
+export async function dealTotalsFromDeals(db: Db): Promise<{ summary: string[]; fromDeals: string[] }> {
+  const deals = await db.selectFrom('opportunities').select(['owner_id', 'pipeline_id', 'stage_id', 'expected_close_date', 'amount_fen']).execute();
+  const sums = new Map<string, { deals: number; amount: number }>();
+  for (const d of deals) {
+    for (const owner of [d.owner_id, 0]) {
+      const key = `${owner}|${d.pipeline_id}|${d.expected_close_date.slice(0, 7)}|${d.stage_id}`;
+      const s = sums.get(key) ?? { deals: 0, amount: 0 };
+      s.deals += 1;
+      s.amount += d.amount_fen;
+      sums.set(key, s);
+    }
+  }
+  const fromDeals = [...sums].map(([k, s]) => `${k}: ${s.deals} / ${s.amount}`).sort();
+  const rows = await db.selectFrom('deal_totals').selectAll().where('deals', '<>', 0).execute();
+  const summary = rows.map((r) => `${r.owner_id}|${r.pipeline_id}|${r.close_month}|${r.stage_id}: ${r.deals} / ${r.amount_fen}`).sort();
+  return { summary, fromDeals };
 }

@@ -1,4 +1,5 @@
 import { nowIso, type Db } from '../../src/db/index.ts';
+import { changeDealTotals } from '../../src/features/opportunities/totals.ts';
 
 /** A pipeline with stages A(open,10) → B(open,50) → C(open,80) → Won / Lost. */
 export async function newPipeline(db: Db, name = '直销管线') {
@@ -32,6 +33,8 @@ export async function newOpportunityRow(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // As the opportunity commands do: the summary the board and the overview read stays equal to the deals.
+  await changeDealTotals(db, null, { owner_id: opts.owner, pipeline_id: opts.pipelineId, stage_id: opts.stageId, expected_close_date: '2026-12-31', amount_fen: opts.amountFen ?? 0 });
   return id;
 }
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, smallOrg, testApp, type Client, type TestApp } from '../helpers/app.ts';
 import { newCustomer } from '../helpers/customers.ts';
 import { newContact } from '../helpers/contacts.ts';
-import { demoPipeline, newOpportunity } from '../helpers/opportunities.ts';
+import { dealTotalsFromDeals, demoPipeline, newOpportunity } from '../helpers/opportunities.ts';
 import { addLineAs, createQuoteAs, newProduct, quoteRow } from '../helpers/quotes.ts';
 import { expireOverdueQuotes } from '../../src/features/quotes/expiry.ts';
 import { writeTransaction } from '../../src/db/index.ts';
@@ -262,6 +262,9 @@ describe('sending, revisions and outcome', () => {
     const d = await t.db.selectFrom('opportunities').selectAll().where('id', '=', deal.id).executeTakeFirstOrThrow();
     expect(d.status).toBe('won');
     expect(d.amount_fen).toBe(11_800_000);
+    // The new amount and the won stage reached the board's and the overview's summary.
+    const totals = await dealTotalsFromDeals(t.db);
+    expect(totals.summary).toEqual(totals.fromDeals);
   });
 
   it('expires sent quotes past their validity (the nightly check)', async () => {

@@ -3,9 +3,14 @@ import type { Db } from '../../db/index.ts';
 import type { DB } from '../../db/types.ts';
 import { scope, userScope, type Viewer } from '../../access/index.ts';
 import type { BoardQuery } from './schemas.ts';
+import { dealTotals } from '../opportunities/totals.ts';
 
-/** Cards listed per open column; the rest are behind a "more" link to the list. */
-export const CARDS_PER_COLUMN = 50;
+/**
+ * Cards per open column on first load; the next ones load as the column is scrolled to its end (htmx, `intersect`),
+ * and without JavaScript a link leads to the list. 20 fill a column on a large screen; the board of a rep with
+ * thousands of open deals stays a ~100 KB page (50 made it 330 KB, a card carries its move form).
+ */
+export const CARDS_PER_COLUMN = 20;
 /** Closed columns (won, lost) show only the latest few. */
 export const CLOSED_CARDS = 5;
 
@@ -89,14 +94,14 @@ export async function ownerOptions(db: Db, viewer: Viewer): Promise<{ id: number
 type OppEb = ExpressionBuilder<DB & { o: DB['opportunities'] }, 'o'>;
 
 /**
- * The viewer's scope plus the board filters, as one condition on `o`. `pipelineId` null: the query already names a
- * stage, which belongs to one pipeline — repeating the pipeline let SQLite (with statistics) pick a pipeline-first
- * index and sort a whole pipeline for a manager's column (~270 ms) instead of walking the stage's index (~2 ms).
+ * The viewer's scope plus the board filters, as one condition on `o` for a column's cards. Without the pipeline: the
+ * query already names a stage, which belongs to one pipeline — repeating the pipeline let SQLite (with statistics)
+ * pick a pipeline-first index and sort a whole pipeline for a manager's column (~270 ms) instead of walking the
+ * stage's index (~2 ms).
  */
-function boardFilter(viewer: Viewer, pipelineId: number | null, q: BoardQuery) {
+function boardFilter(viewer: Viewer, q: BoardQuery) {
   return (eb: OppEb): Expression<SqlBool> => {
     const parts: Expression<SqlBool>[] = [scope(viewer, 'opportunities', { alias: 'o' })];
-    if (pipelineId !== null) parts.push(eb('o.pipeline_id', '=', pipelineId));
     if (q.owner) parts.push(eb('o.owner_id', '=', q.owner));
     if (q.who === 'mine') parts.push(eb('o.owner_id', '=', viewer.id));
     if (q.who === 'team') parts.push(eb('o.owner_id', '!=', viewer.id));
@@ -106,49 +111,76 @@ function boardFilter(viewer: Viewer, pipelineId: number | null, q: BoardQuery) {
   };
 }
 
-/** One column per stage: count and total amount of every matching deal, and the first cards. */
+/** One column per stage: count and total amount of every matching deal (from deal_totals), and the first cards. */
 export async function boardColumns(db: Db, viewer: Viewer, pipelineId: number, q: BoardQuery): Promise<BoardColumn[]> {
   const stages = await pipelineStages(db, pipelineId);
-  const where = boardFilter(viewer, pipelineId, q);
-  const inStage = boardFilter(viewer, null, q);
-  const totals = await db
-    .selectFrom('opportunities as o')
-    .select(['o.stage_id', (eb) => eb.fn.countAll().as('n'), (eb) => eb.fn.sum<number | string | null>('o.amount_fen').as('amount')])
-    .where(where)
-    .groupBy('o.stage_id')
-    .execute();
-  const byStage = new Map(totals.map((r) => [r.stage_id, { count: Number(r.n), amountFen: Number(r.amount ?? 0) }]));
+  // "Mine" with another owner chosen matches nothing.
+  const noneMatch = q.who === 'mine' && q.owner !== undefined && q.owner !== viewer.id;
+  const totals = noneMatch
+    ? []
+    : await dealTotals(db, viewer, {
+        pipelineId,
+        from: q.close_from,
+        to: q.close_to,
+        owner: q.who === 'mine' ? viewer.id : q.owner,
+        exceptOwner: q.who === 'team' ? viewer.id : undefined,
+        by: 'stage',
+      });
+  const byStage = new Map(totals.map((r) => [r.stage_id, { count: r.deals, amountFen: r.amountFen }]));
 
   return Promise.all(
     stages.map(async (stage) => {
       const closed = stage.kind !== 'open';
-      let cards = db
-        .selectFrom('opportunities as o')
-        .innerJoin('customers as c', 'c.id', 'o.customer_id')
-        .innerJoin('users as u', 'u.id', 'o.owner_id')
-        .select([
-          'o.id',
-          'o.name',
-          'o.amount_fen',
-          'o.expected_close_date',
-          'o.status',
-          'o.stage_id',
-          'o.customer_id',
-          'c.name as customer_name',
-          'o.owner_id',
-          'u.display_name as owner_name',
-        ])
-        .where('o.stage_id', '=', stage.id)
-        .where(inStage);
-      // Open columns: the deals closing soonest first; closed columns: the latest closed.
-      cards = closed
-        ? cards.orderBy('o.closed_at', 'desc').orderBy('o.id', 'desc')
-        : cards.orderBy('o.expected_close_date').orderBy('o.id');
-      const rows = await cards.limit(closed ? CLOSED_CARDS : CARDS_PER_COLUMN).execute();
+      const cards = await columnCards(db, viewer, stage, q, { limit: closed ? CLOSED_CARDS : CARDS_PER_COLUMN });
       const t = byStage.get(stage.id) ?? { count: 0, amountFen: 0 };
-      return { stage, count: t.count, amountFen: t.amountFen, cards: rows };
+      return { stage, count: t.count, amountFen: t.amountFen, cards };
     }),
   );
+}
+
+/** Where the next cards of an open column start: after this close date and id. */
+export interface CardCursor {
+  date: string;
+  id: number;
+}
+
+export const encodeCardCursor = (c: BoardCard): string => `${c.expected_close_date}_${c.id}`;
+export function decodeCardCursor(raw: unknown): CardCursor | undefined {
+  const m = typeof raw === 'string' ? /^(\d{4}-\d{2}-\d{2})_(\d{1,15})$/.exec(raw) : null;
+  return m ? { date: m[1]!, id: Number(m[2]) } : undefined;
+}
+
+/**
+ * The cards of one column, in the board's order: open columns by close date (soonest first) from `after` on; closed
+ * columns the latest closed.
+ */
+export async function columnCards(db: Db, viewer: Viewer, stage: StageInfo, q: BoardQuery, opts: { limit: number; after?: CardCursor }): Promise<BoardCard[]> {
+  const closed = stage.kind !== 'open';
+  let cards = db
+    .selectFrom('opportunities as o')
+    .innerJoin('customers as c', 'c.id', 'o.customer_id')
+    .innerJoin('users as u', 'u.id', 'o.owner_id')
+    .select([
+      'o.id',
+      'o.name',
+      'o.amount_fen',
+      'o.expected_close_date',
+      'o.status',
+      'o.stage_id',
+      'o.customer_id',
+      'c.name as customer_name',
+      'o.owner_id',
+      'u.display_name as owner_name',
+    ])
+    .where('o.stage_id', '=', stage.id)
+    .where(boardFilter(viewer, q));
+  const after = opts.after;
+  if (closed) cards = cards.orderBy('o.closed_at', 'desc').orderBy('o.id', 'desc');
+  else {
+    if (after) cards = cards.where((eb) => eb.or([eb('o.expected_close_date', '>', after.date), eb.and([eb('o.expected_close_date', '=', after.date), eb('o.id', '>', after.id)])]));
+    cards = cards.orderBy('o.expected_close_date').orderBy('o.id');
+  }
+  return cards.limit(opts.limit).execute();
 }
 
 /** A deal the viewer may see, with its name and pipeline (for move messages). */
@@ -192,7 +224,8 @@ export interface Overview {
 
 /**
  * Deals of one pipeline whose expected close date falls in [from, to], counted and summed by stage and by
- * company / department / rep, within the viewer's scope. One GROUP BY in SQL.
+ * company / department / rep, within the viewer's scope: from deal_totals (the whole months) and the deals (the
+ * days at either end of the period that are not a whole month).
  */
 export async function overview(
   db: Db,
@@ -200,31 +233,25 @@ export async function overview(
   opts: { pipelineId: number; rows: OverviewRows; from: string; to: string; noDepartment: string; companyLabel: string },
 ): Promise<Overview> {
   const stages = await pipelineStages(db, opts.pipelineId);
-  const base = db
-    .selectFrom('opportunities as o')
-    .innerJoin('users as u', 'u.id', 'o.owner_id')
-    .where(scope(viewer, 'opportunities', { alias: 'o' }))
-    .where('o.pipeline_id', '=', opts.pipelineId)
-    .where('o.expected_close_date', '>=', opts.from)
-    .where('o.expected_close_date', '<=', opts.to);
-
-  const counted = base.select(['o.stage_id', (eb) => eb.fn.countAll().as('n'), (eb) => eb.fn.sum<number | string | null>('o.amount_fen').as('amount')]);
-
-  let grouped: { stage_id: number; key: number | null; label: string | null; n: number | string | bigint; amount: number | string | null }[];
-  if (opts.rows === 'rep') {
-    grouped = await counted
-      .select(['o.owner_id as key', 'u.display_name as label'])
-      .groupBy(['o.stage_id', 'o.owner_id', 'u.display_name'])
-      .execute();
-  } else if (opts.rows === 'department') {
-    grouped = await counted
+  const totals = await dealTotals(db, viewer, { pipelineId: opts.pipelineId, from: opts.from, to: opts.to, by: opts.rows === 'company' ? 'stage' : 'owner' });
+  // Names for the rows: the owners' (rep rows) or their departments' (department rows).
+  const ownerIds = [...new Set(totals.map((t) => t.owner_id).filter((id): id is number => id !== null))];
+  const owners = new Map<number, { display_name: string; department_id: number | null; department_name: string | null }>();
+  for (let i = 0; i < ownerIds.length; i += 500) {
+    const found = await db
+      .selectFrom('users as u')
       .leftJoin('departments as d', 'd.id', 'u.department_id')
-      .select(['u.department_id as key', 'd.name as label'])
-      .groupBy(['o.stage_id', 'u.department_id', 'd.name'])
+      .select(['u.id', 'u.display_name', 'u.department_id', 'd.name as department_name'])
+      .where('u.id', 'in', ownerIds.slice(i, i + 500))
       .execute();
-  } else {
-    grouped = (await counted.groupBy('o.stage_id').execute()).map((r) => ({ ...r, key: null, label: null }));
+    for (const u of found) owners.set(u.id, u);
   }
+  const grouped = totals.map((t) => {
+    const owner = t.owner_id === null ? undefined : owners.get(t.owner_id);
+    if (opts.rows === 'rep') return { ...t, key: t.owner_id, label: owner?.display_name ?? null };
+    if (opts.rows === 'department') return { ...t, key: owner?.department_id ?? null, label: owner?.department_name ?? null };
+    return { ...t, key: null, label: null };
+  });
 
   const rows = new Map<string, OverviewRow>();
   const columnTotals = new Map<number, OverviewCell>();
@@ -234,8 +261,8 @@ export async function overview(
     into.amountFen += amountFen;
   };
   for (const g of grouped) {
-    const count = Number(g.n);
-    const amountFen = Number(g.amount ?? 0);
+    const count = g.deals;
+    const amountFen = g.amountFen;
     const key = g.key === null ? 'none' : String(g.key);
     let row = rows.get(key);
     if (!row) {

@@ -10,6 +10,11 @@ import {
   choosePipeline,
   CARDS_PER_COLUMN,
   CLOSED_CARDS,
+  columnCards,
+  decodeCardCursor,
+  encodeCardCursor,
+  pipelineStages,
+  type BoardCard,
   overview,
   ownerOptions,
   quarterOf,
@@ -17,7 +22,7 @@ import {
   todayIn,
   visibleDeal,
 } from './queries.ts';
-import { boardQuery, boardSearch, moveForm, overviewQuery, type BoardQuery } from './schemas.ts';
+import { boardQuery, boardSearch, cardsQuery, moveForm, overviewQuery, type BoardQuery } from './schemas.ts';
 
 /** A move waiting for its reason (moving to won/lost): shown as a small form on top of the board. */
 interface PendingMove {
@@ -35,6 +40,31 @@ interface PendingMove {
  * /opportunities/board/moves advances a deal through the opportunities command), and the overview table.
  * Registered before the opportunities routes so these paths win over /opportunities/:id.
  */
+/** The deals list showing what a board column shows (its "see all" link). */
+function columnListUrl(f: BoardQuery, stageId: number): string {
+  const p = new URLSearchParams();
+  if (f.pipeline) p.set('pipeline', String(f.pipeline));
+  p.set('stage', String(stageId));
+  if (f.who === 'mine') p.set('view', 'mine');
+  if (f.owner) p.set('owner', String(f.owner));
+  if (f.close_from) p.set('close_from', f.close_from);
+  if (f.close_to) p.set('close_to', f.close_to);
+  return `/opportunities?${p.toString()}`;
+}
+
+/** The "load more" marker after a batch of cards: null when the column has no more. */
+function nextBatch(f: BoardQuery, stageId: number, cards: BoardCard[], shownBefore: number, total: number) {
+  const shown = shownBefore + cards.length;
+  const last = cards[cards.length - 1];
+  if (!last || cards.length < CARDS_PER_COLUMN || shown >= total) return null;
+  const p = new URLSearchParams(boardSearch(f).slice(1));
+  p.set('stage', String(stageId));
+  p.set('after', encodeCardCursor(last));
+  p.set('shown', String(shown));
+  p.set('total', String(total));
+  return { url: `/opportunities/board/cards?${p.toString()}`, listUrl: columnListUrl(f, stageId), remaining: total - shown };
+}
+
 export default async function boardRoutes(app: FastifyInstance, opts: { db: Db }) {
   const { db } = opts;
 
@@ -47,7 +77,11 @@ export default async function boardRoutes(app: FastifyInstance, opts: { db: Db }
     const [pipelines, owners, tz] = await Promise.all([activePipelines(db), ownerOptions(db, viewer), timeZone()]);
     const pipeline = choosePipeline(pipelines, q.pipeline);
     const filters: BoardQuery = { ...q, pipeline: pipeline?.id };
-    const columns = pipeline ? await boardColumns(db, viewer, pipeline.id, filters) : [];
+    const columns = (pipeline ? await boardColumns(db, viewer, pipeline.id, filters) : []).map((col) => ({
+      ...col,
+      listUrl: columnListUrl(filters, col.stage.id),
+      more: col.stage.kind === 'open' ? nextBatch(filters, col.stage.id, col.cards, 0, col.count) : null,
+    }));
     const allStages = columns.map((c) => c.stage);
     return reply.render(
       'board/index',
@@ -70,6 +104,35 @@ export default async function boardRoutes(app: FastifyInstance, opts: { db: Db }
   }
 
   app.get('/opportunities/board', async (req, reply) => renderBoard(req, reply, boardQuery.parse(req.query ?? {})));
+
+  // The next cards of an open column, loaded as the column is scrolled to its end (a fragment for htmx; a plain
+  // request goes to the list of that stage).
+  app.get('/opportunities/board/cards', async (req, reply) => {
+    const viewer = viewerOf(req);
+    const q = cardsQuery.parse(req.query ?? {});
+    const stage = q.stage ? await stageById(db, q.stage) : undefined;
+    if (!stage || stage.kind !== 'open' || (q.pipeline !== undefined && stage.pipeline_id !== q.pipeline)) return reply.callNotFound();
+    const filters: BoardQuery = { pipeline: stage.pipeline_id, owner: q.owner, who: q.who, close_from: q.close_from, close_to: q.close_to };
+    if (!wantsFragment(req)) return reply.redirect(columnListUrl(filters, stage.id), 303);
+    const [cards, stages, tz] = await Promise.all([
+      columnCards(db, viewer, { id: stage.id, name: stage.name, kind: stage.kind, probability: 0 }, filters, { limit: CARDS_PER_COLUMN, after: decodeCardCursor(q.after) }),
+      pipelineStages(db, stage.pipeline_id),
+      timeZone(),
+    ]);
+    const shown = q.shown ?? 0;
+    return reply.render(
+      'board/_cards',
+      {
+        cards,
+        stage,
+        filters,
+        allStages: stages,
+        today: todayIn(tz),
+        more: nextBatch(filters, stage.id, cards, shown, q.total ?? 0),
+      },
+      { fragment: 'board/_cards' },
+    );
+  });
 
   app.post('/opportunities/board/moves', async (req, reply) => {
     const viewer = viewerOf(req);

@@ -14,6 +14,14 @@ export const boardQuery = z.object({
 });
 export type BoardQuery = z.output<typeof boardQuery>;
 
+/** The next cards of a column: which stage, after which card, and how many are shown of how many (for the link). */
+export const cardsQuery = boardQuery.extend({
+  stage: id,
+  after: z.string().max(40).optional().catch(undefined),
+  shown: id,
+  total: id,
+});
+
 /** A move on the board: which deal, to which stage, with the reason a close needs. */
 export const moveForm = boardQuery.extend({
   opportunity_id: id,

@@ -5,6 +5,7 @@ import { canAssign, scope, seesAllRecords, type Viewer } from '../../access/inde
 import { assignableUser } from '../users/queries.ts';
 import { criteriaOf, getStage, stagesOf, taskTemplatesOf, type Stage } from '../pipelines/queries.ts';
 import { PROBABILITY_SPREAD, type OpportunityInput } from './schemas.ts';
+import { changeDealTotals } from './totals.ts';
 import { recordStageMove, type StageKind } from '../pipeline-analytics/rollup.ts';
 import { refreshOpportunityRisk } from '../alerts/queries.ts';
 
@@ -157,6 +158,7 @@ export async function insertOpportunity(
     .execute();
   const competitors = await setCompetitors(trx, id, input.competitor_ids);
   await createStageTasks(trx, { id, customer_id: input.customer_id, owner_id: ref.ownerId }, input.stage_id, now);
+  await changeDealTotals(trx, null, { owner_id: ref.ownerId, pipeline_id: input.pipeline_id, stage_id: input.stage_id, expected_close_date: input.expected_close_date, amount_fen: input.amount });
   await recordStageMove(trx, { opportunityId: id, pipelineId: input.pipeline_id, fromStageId: null, toStageId: input.stage_id, toKind: 'open', at: now, createdAt: now, amountFen: input.amount, daysInFromStage: null, ownerId: ref.ownerId });
   await audit(trx, ctx, { action: 'create', entity: 'opportunity', entityId: id, summary: input.name, changes: diff(null, { ...values, competitor_ids: competitors }) });
   await refreshOpportunityRisk(trx, [id]);
@@ -209,6 +211,7 @@ export async function updateOpportunity(db: Db, viewer: Viewer, ctx: AuditContex
     const changes = diff(old, { ...values, competitor_ids: newCompetitors });
     if (Object.keys(changes).length === 0) return { ok: true, id };
     await trx.updateTable('opportunities').set({ ...values, updated_at: nowIso() }).where('id', '=', id).execute();
+    await changeDealTotals(trx, before, { ...before, ...values });
     await audit(trx, ctx, { action: 'update', entity: 'opportunity', entityId: id, summary: input.name, changes });
     // After the audit entry: an amount drop or a pushed-out close date is read from it.
     await refreshOpportunityRisk(trx, [id]);
@@ -269,6 +272,7 @@ export async function advanceOpportunity(db: Db, viewer: Viewer, ctx: AuditConte
       close_reason: to.kind === 'open' ? '' : reason,
     };
     await trx.updateTable('opportunities').set({ ...update, updated_at: now }).where('id', '=', id).execute();
+    await changeDealTotals(trx, deal, { ...deal, stage_id: to.id });
     await trx
       .insertInto('opportunity_stage_history')
       .values({ opportunity_id: id, from_stage_id: from.id, to_stage_id: to.id, changed_at: now, changed_by: viewer.id, amount_fen: deal.amount_fen, expected_close_date: deal.expected_close_date, days_in_from_stage: daysIn })

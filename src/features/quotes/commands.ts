@@ -1,3 +1,4 @@
+import { changeDealTotals } from '../opportunities/totals.ts';
 import type { Db } from '../../db/index.ts';
 import { nowIso, writeTransaction } from '../../db/index.ts';
 import type { Language, QuoteStatus } from '../../db/types.ts';
@@ -355,13 +356,14 @@ export async function recordOutcome(db: Db, viewer: Viewer, ctx: AuditContext, i
       const deal = await trx
         .selectFrom('opportunities as o')
         .innerJoin('pipeline_stages as s', (j) => j.onRef('s.pipeline_id', '=', 'o.pipeline_id').on('s.kind', '=', 'won'))
-        .select(['o.id', 'o.name', 'o.status', 'o.amount_fen', 's.id as won_stage_id'])
+        .select(['o.id', 'o.name', 'o.status', 'o.amount_fen', 'o.owner_id', 'o.pipeline_id', 'o.stage_id', 'o.expected_close_date', 's.id as won_stage_id'])
         .where('o.id', '=', q.opportunity_id)
         .where(scope(viewer, 'opportunities', { alias: 'o' }))
         .executeTakeFirst();
       if (deal && deal.status === 'open') {
         if (deal.amount_fen !== q.total_fen) {
           await trx.updateTable('opportunities').set({ amount_fen: q.total_fen, updated_at: now }).where('id', '=', deal.id).execute();
+          await changeDealTotals(trx, deal, { ...deal, amount_fen: q.total_fen });
           await audit(trx, ctx, { action: 'update', entity: 'opportunity', entityId: deal.id, summary: `${deal.name} ← ${q.number}`.slice(0, 200), changes: { amount_fen: [deal.amount_fen, q.total_fen] } });
         }
         closeDeal = { opportunityId: deal.id, wonStageId: deal.won_stage_id };

@@ -1,0 +1,189 @@
+import type { Expression, SqlBool } from 'kysely';
+import type { Db } from '../../db/index.ts';
+import { ownerKeyScope, scope, seesAllRecords, type Viewer } from '../../access/index.ts';
+
+/**
+ * deal_totals (migrations/0022): deals counted and summed by owner, pipeline, stage and expected close month, kept
+ * in step by every command that writes a deal (in its transaction), so the board's column totals and the overview
+ * table read a few hundred summary rows instead of counting every deal in scope. Rows with owner_id COMPANY hold the
+ * whole company's figures (every owner added up). test/opportunities/totals.test.ts proves they always equal the
+ * deals themselves.
+ */
+export const COMPANY = 0;
+
+/** What a deal adds to deal_totals. */
+export interface DealFigures {
+  owner_id: number;
+  pipeline_id: number;
+  stage_id: number;
+  /** YYYY-MM-DD */
+  expected_close_date: string;
+  amount_fen: number;
+}
+
+interface Key {
+  owner_id: number;
+  pipeline_id: number;
+  close_month: string;
+  stage_id: number;
+}
+
+const keyOf = (f: DealFigures): Key => ({ owner_id: f.owner_id, pipeline_id: f.pipeline_id, close_month: f.expected_close_date.slice(0, 7), stage_id: f.stage_id });
+const sameKey = (a: Key, b: Key) => a.owner_id === b.owner_id && a.pipeline_id === b.pipeline_id && a.close_month === b.close_month && a.stage_id === b.stage_id;
+
+async function bump(trx: Db, key: Key, deals: number, amountFen: number): Promise<void> {
+  for (const owner_id of [key.owner_id, COMPANY]) {
+    await trx
+      .insertInto('deal_totals')
+      .values({ ...key, owner_id, deals, amount_fen: amountFen })
+      .onConflict((oc) =>
+        oc.columns(['owner_id', 'pipeline_id', 'close_month', 'stage_id']).doUpdateSet((eb) => ({
+          deals: eb('deal_totals.deals', '+', deals),
+          amount_fen: eb('deal_totals.amount_fen', '+', amountFen),
+        })),
+      )
+      .execute();
+  }
+}
+
+/**
+ * Moves a deal's figures in deal_totals: `before` null for a new deal, `after` null for a deleted one. Call it in the
+ * transaction that writes the deal, with that transaction.
+ */
+export async function changeDealTotals(trx: Db, before: DealFigures | null, after: DealFigures | null): Promise<void> {
+  if (before && after) {
+    const a = keyOf(before);
+    const b = keyOf(after);
+    if (sameKey(a, b)) {
+      if (after.amount_fen !== before.amount_fen) await bump(trx, b, 0, after.amount_fen - before.amount_fen);
+      return;
+    }
+  }
+  if (before) await bump(trx, keyOf(before), -1, -before.amount_fen);
+  if (after) await bump(trx, keyOf(after), 1, after.amount_fen);
+}
+
+/** Recomputes deal_totals from the deals (after a bulk load that bypassed the commands, e.g. the large seed). */
+export async function rebuildDealTotals(db: Db): Promise<void> {
+  await db.deleteFrom('deal_totals').execute();
+  const rows = await db
+    .selectFrom('opportunities')
+    .select(['owner_id', 'pipeline_id', 'stage_id', 'expected_close_date', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('amount_fen').as('amount')])
+    .groupBy(['owner_id', 'pipeline_id', 'stage_id', 'expected_close_date'])
+    .execute();
+  const sums = new Map<string, Key & { deals: number; amount_fen: number }>();
+  for (const r of rows) {
+    const k = keyOf({ ...r, amount_fen: 0 });
+    for (const owner_id of [k.owner_id, COMPANY]) {
+      const id = `${owner_id}|${k.pipeline_id}|${k.close_month}|${k.stage_id}`;
+      const t = sums.get(id) ?? { ...k, owner_id, deals: 0, amount_fen: 0 };
+      t.deals += Number(r.n);
+      t.amount_fen += Number(r.amount);
+      sums.set(id, t);
+    }
+  }
+  const all = [...sums.values()];
+  for (let i = 0; i < all.length; i += 500) await db.insertInto('deal_totals').values(all.slice(i, i + 500)).execute();
+}
+
+// ---------- reading ----------
+
+const lastDayOf = (month: string): string => {
+  const days = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
+  return `${month}-${String(days).padStart(2, '0')}`;
+};
+const shiftMonth = (month: string, by: number): string => {
+  const d = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1 + by, 1));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+};
+
+/**
+ * Splits an inclusive close-date range (either end open) into the whole months deal_totals answers and the days at
+ * either end that only the deals can (a range starting on the 15th: the 15th to the month's end from the deals).
+ */
+export function splitByMonth(from?: string, to?: string): { months: { from?: string; to?: string } | null; days: [string, string][] } {
+  if (from && to && from > to) return { months: null, days: [] };
+  let mFrom = from?.slice(0, 7);
+  let mTo = to?.slice(0, 7);
+  const wholeStart = !from || from.endsWith('-01');
+  const wholeEnd = !to || to === lastDayOf(mTo!);
+  if (from && to && mFrom === mTo && !(wholeStart && wholeEnd)) return { months: null, days: [[from, to]] };
+  const days: [string, string][] = [];
+  if (!wholeStart) {
+    days.push([from!, lastDayOf(mFrom!)]);
+    mFrom = shiftMonth(mFrom!, 1);
+  }
+  if (!wholeEnd) {
+    days.push([`${mTo!}-01`, to!]);
+    mTo = shiftMonth(mTo!, -1);
+  }
+  return { months: mFrom && mTo && mFrom > mTo ? null : { from: mFrom, to: mTo }, days };
+}
+
+export interface TotalsQuery {
+  pipelineId: number;
+  /** Inclusive bounds (YYYY-MM-DD) on the expected close date; either may be absent. */
+  from?: string;
+  to?: string;
+  /** Within the viewer's scope: only this owner's deals, or everyone's but this owner's. */
+  owner?: number;
+  exceptOwner?: number;
+  /** Per stage, or per stage and owner. */
+  by: 'stage' | 'owner';
+}
+
+export interface TotalsRow {
+  stage_id: number;
+  /** null when `by` is 'stage'. */
+  owner_id: number | null;
+  deals: number;
+  amountFen: number;
+}
+
+type Grouped = { stage_id: number; owner_id?: number; n: number | string | bigint | null; amount: number | string | bigint | null };
+
+/** The deals the viewer may see, counted and summed by stage (and owner) — from deal_totals where it can answer. */
+export async function dealTotals(db: Db, viewer: Viewer, q: TotalsQuery): Promise<TotalsRow[]> {
+  const ownerScope = ownerKeyScope(viewer, 'opportunities', 't.owner_id');
+  const split = ownerScope ? splitByMonth(q.from, q.to) : { months: null, days: [] as [string, string][] };
+  const parts: Grouped[][] = [];
+  if (split.months) {
+    const m = split.months;
+    let s = db.selectFrom('deal_totals as t').where('t.pipeline_id', '=', q.pipelineId);
+    if (m.from) s = s.where('t.close_month', '>=', m.from);
+    if (m.to) s = s.where('t.close_month', '<=', m.to);
+    if (seesAllRecords(viewer) && q.by === 'stage' && q.owner === undefined && q.exceptOwner === undefined) {
+      s = s.where('t.owner_id', '=', COMPANY);
+    } else {
+      s = s.where('t.owner_id', '<>', COMPANY).where(ownerScope!);
+      if (q.owner !== undefined) s = s.where('t.owner_id', '=', q.owner);
+      if (q.exceptOwner !== undefined) s = s.where('t.owner_id', '<>', q.exceptOwner);
+    }
+    const sums = s.select(['t.stage_id', (eb) => eb.fn.sum<number>('t.deals').as('n'), (eb) => eb.fn.sum<number>('t.amount_fen').as('amount')]);
+    parts.push(q.by === 'owner' ? await sums.select('t.owner_id').groupBy(['t.stage_id', 't.owner_id']).execute() : await sums.groupBy('t.stage_id').execute());
+  }
+  // The ends of the range that are not whole months; or, for a viewer who also sees deals as a team member, the
+  // whole range from the deals themselves.
+  const rawRanges: [string | undefined, string | undefined][] = ownerScope ? split.days : [[q.from, q.to]];
+  for (const [a, b] of rawRanges) {
+    let r = db.selectFrom('opportunities as o').where('o.pipeline_id', '=', q.pipelineId).where(scope(viewer, 'opportunities', { alias: 'o' }) as Expression<SqlBool>);
+    if (a) r = r.where('o.expected_close_date', '>=', a);
+    if (b) r = r.where('o.expected_close_date', '<=', b);
+    if (q.owner !== undefined) r = r.where('o.owner_id', '=', q.owner);
+    if (q.exceptOwner !== undefined) r = r.where('o.owner_id', '<>', q.exceptOwner);
+    const sums = r.select(['o.stage_id', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('o.amount_fen').as('amount')]);
+    parts.push(q.by === 'owner' ? await sums.select('o.owner_id').groupBy(['o.stage_id', 'o.owner_id']).execute() : await sums.groupBy('o.stage_id').execute());
+  }
+  const merged = new Map<string, TotalsRow>();
+  for (const rows of parts) {
+    for (const g of rows) {
+      const owner = q.by === 'owner' ? (g.owner_id ?? null) : null;
+      const id = `${g.stage_id}|${owner}`;
+      const t = merged.get(id) ?? { stage_id: g.stage_id, owner_id: owner, deals: 0, amountFen: 0 };
+      t.deals += Number(g.n ?? 0);
+      t.amountFen += Number(g.amount ?? 0);
+      merged.set(id, t);
+    }
+  }
+  return [...merged.values()].filter((t) => t.deals !== 0);
+}
