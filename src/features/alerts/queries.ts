@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
-import { TZDate } from '@date-fns/tz';
 import { writeTransaction, type Db } from '../../db/index.ts';
 import { dayStartUtc } from '../../lib/dates.ts';
 import { companyBrief } from '../company/queries.ts';
 import { scope, type Viewer } from '../../access/index.ts';
 import { alertSettings, type AlertSettings } from './settings.ts';
+import { localDate } from '../../lib/dates.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Fewer past stays than this in a stage: its median is not trusted yet and the stage's expected days stand in. */
@@ -85,8 +85,7 @@ export async function stageTypicals(db: Db): Promise<Map<number, StageTypical>> 
 
 /** Today (YYYY-MM-DD) in a time zone. */
 export function todayIn(timeZone: string, now: Date): string {
-  const d = new TZDate(now.getTime(), timeZone);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  return localDate(now, timeZone);
 }
 
 function daysBetweenDates(from: string, to: string): number {

@@ -4,6 +4,7 @@ import type { DB } from '../../db/types.ts';
 import { scope, userScope, type Viewer } from '../../access/index.ts';
 import type { BoardQuery } from './schemas.ts';
 import { dealTotals } from '../opportunities/totals.ts';
+import { localDate } from '../../lib/dates.ts';
 
 /**
  * Cards per open column on first load; the next ones load as the column is scrolled to its end (htmx, `intersect`),
@@ -291,7 +292,7 @@ export async function overview(
 
 /** First and last day (YYYY-MM-DD) of the quarter containing today in `timeZone`. */
 export function quarterOf(now: Date, timeZone: string): { from: string; to: string } {
-  const today = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  const today = localDate(now, timeZone);
   const year = Number(today.slice(0, 4));
   const month = Number(today.slice(5, 7));
   const q = Math.floor((month - 1) / 3);
@@ -304,6 +305,6 @@ export function quarterOf(now: Date, timeZone: string): { from: string; to: stri
 
 /** Today (YYYY-MM-DD) in the company time zone, for "overdue". */
 export function todayIn(timeZone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return localDate(now, timeZone);
 }
 

@@ -1,7 +1,8 @@
 
 import type { Db } from '../../db/index.ts';
 import { isAdmin, isManager, seesAllRecords, userScope, type Viewer } from '../../access/index.ts';
-import { COMPANY_OWNER, monthOf, rollupGeneration, withStats } from './rollup.ts';
+import { COMPANY_OWNER, monthOf, withStats } from './rollup.ts';
+import { COMPANY as DEALS_COMPANY } from '../opportunities/totals.ts';
 
 export type Scope = { kind: 'company' } | { kind: 'department'; id: number } | { kind: 'rep'; id: number };
 
@@ -117,41 +118,22 @@ export function rollupQuery(db: Db, pipelineId: number, fromMonth: string, toMon
     .groupBy(['s.stage_id', 's.month']);
 }
 
-// The current funnel reads every open deal in scope (a covering index, yet ~100k rows for the whole company at
-// scale): keep it a few seconds per pipeline and owner set. Any stage move in this process drops it at once.
-const FUNNEL_TTL_MS = 10_000;
-const funnelCache = new WeakMap<Db, Map<string, { at: number; generation: number; value: Map<number, { n: number; amount: number }> }>>();
-
-/** Open deals per stage of one pipeline for a set of owners: answered from opportunities_funnel_idx alone. */
+/**
+ * Deals per stage of one pipeline for a set of owners, every close month, from deal_totals (kept in step with every
+ * write of a deal): the open stages' figures are the current funnel. The company's own rows for the whole company.
+ */
 export function openFunnelQuery(db: Db, pipelineId: number, owners: Owners) {
   return db
-    .selectFrom('opportunities as o')
-    .select((eb) => ['o.stage_id', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('o.amount_fen').as('amount')])
-    .where('o.pipeline_id', '=', pipelineId)
-    .where('o.status', '=', 'open')
-    .$if(owners !== 'company', (qb) => qb.where('o.owner_id', 'in', owners === 'company' || owners.length === 0 ? [-1] : owners))
-    // Grouped by owner too, in the index's order: SQLite then walks opportunities_funnel_idx with no sort step
-    // (grouped by stage alone it preferred another index on status and visited the table).
-    .groupBy(['o.owner_id', 'o.stage_id']);
+    .selectFrom('deal_totals as t')
+    .select((eb) => ['t.stage_id', eb.fn.sum<number>('t.deals').as('n'), eb.fn.sum<number>('t.amount_fen').as('amount')])
+    .where((eb) => (owners === 'company' ? eb('t.owner_id', '=', DEALS_COMPANY) : eb('t.owner_id', 'in', owners.length > 0 ? owners : [-1])))
+    .where('t.pipeline_id', '=', pipelineId)
+    .groupBy('t.stage_id');
 }
 
 async function openFunnel(db: Db, pipelineId: number, owners: Owners): Promise<Map<number, { n: number; amount: number }>> {
-  const key = `${pipelineId}|${owners === 'company' ? 'company' : owners.join(',')}`;
-  let perDb = funnelCache.get(db);
-  if (!perDb) funnelCache.set(db, (perDb = new Map()));
-  const hit = perDb.get(key);
-  if (hit && hit.generation === rollupGeneration() && Date.now() - hit.at < FUNNEL_TTL_MS) return hit.value;
   const rows = await openFunnelQuery(db, pipelineId, owners).execute();
-  const value = new Map<number, { n: number; amount: number }>();
-  for (const r of rows) {
-    const v = value.get(r.stage_id) ?? { n: 0, amount: 0 };
-    v.n += Number(r.n);
-    v.amount += Number(r.amount ?? 0);
-    value.set(r.stage_id, v);
-  }
-  if (perDb.size > 200) perDb.clear();
-  perDb.set(key, { at: Date.now(), generation: rollupGeneration(), value });
-  return value;
+  return new Map(rows.map((r) => [r.stage_id, { n: Number(r.n), amount: Number(r.amount ?? 0) }]));
 }
 
 /** Every month 'YYYY-MM' from..to inclusive. */

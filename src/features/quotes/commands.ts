@@ -1,4 +1,3 @@
-import { changeDealTotals } from '../opportunities/totals.ts';
 import type { Db } from '../../db/index.ts';
 import { nowIso, writeTransaction } from '../../db/index.ts';
 import type { Language, QuoteStatus } from '../../db/types.ts';
@@ -11,6 +10,8 @@ import { notify } from '../../notifications/index.ts';
 import { approvalLevel, findApprover } from './approval.ts';
 import { nextQuoteNumber } from './numbering.ts';
 import type { QuoteHeaderInput, QuoteLineInput, QuoteSettingsInput } from './schemas.ts';
+import { localDate } from '../../lib/dates.ts';
+import { changeDealTotals } from '../opportunities/totals.ts';
 
 /** Statuses in which the quote itself may still change (an approved quote goes back to draft when edited). */
 export const EDITABLE: ReadonlySet<QuoteStatus> = new Set(['draft', 'approved']);
@@ -389,7 +390,7 @@ export async function reviseQuote(db: Db, viewer: Viewer, ctx: AuditContext, id:
     const revision = q.revision + 1;
     // The new revision is dated today (company time zone) and valid for as long as the one it replaces.
     const { timeZone } = await quoteSettings(trx);
-    const today = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const today = localDate(new Date(), timeZone);
     const DAY = 86_400_000;
     const span = Math.max(0, Math.round((Date.parse(`${q.valid_until}T00:00:00Z`) - Date.parse(`${q.quote_date}T00:00:00Z`)) / DAY));
     const quoteDate = today > q.quote_date ? today : q.quote_date;

@@ -2,10 +2,11 @@ import type { Db } from '../../db/index.ts';
 import { nowIso, writeTransaction } from '../../db/index.ts';
 import { audit } from '../../audit/index.ts';
 import { addEvent } from './commands.ts';
+import { localDate } from '../../lib/dates.ts';
 
 /** 'YYYY-MM-DD' of an instant in a time zone. */
 export function dateIn(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return localDate(now, timeZone);
 }
 
 /**
