@@ -31,6 +31,8 @@ export interface BaseLocals {
   nav: NavSection[];
   /** The left navigation's HTML for this viewer and page (the same for every page of a module: rendered once). */
   navHtml: () => string;
+  /** Eta's own HTML escaping, for markup a template builds once as a string and repeats (e.g. a column's options). */
+  esc: (value: unknown) => string;
 }
 
 declare module 'fastify' {
@@ -67,6 +69,7 @@ export default fp(
      * with their icons): it is rendered once per combination and kept, unless templates are reloaded (development).
      */
     const navCache = new Map<string, string>();
+    const esc = (value: unknown): string => eta.config.escapeFunction(value);
     function navHtml(viewer: Viewer | null, lang: Language, t: Messages, path: string): string {
       if (!viewer) return '';
       const nav = navFor(viewer.role);
@@ -116,6 +119,7 @@ export default fp(
         path,
         nav: req.viewer ? navFor(req.viewer.role) : [],
         navHtml: () => navHtml(req.viewer, req.lang, req.t, path),
+        esc,
       };
     }
 

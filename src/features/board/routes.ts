@@ -62,7 +62,7 @@ function nextBatch(f: BoardQuery, stageId: number, cards: BoardCard[], shownBefo
   p.set('after', encodeCardCursor(last));
   p.set('shown', String(shown));
   p.set('total', String(total));
-  return { url: `/opportunities/board/cards?${p.toString()}`, listUrl: columnListUrl(f, stageId), remaining: total - shown };
+  return { url: `/opportunities/board/cards?${p.toString()}`, listUrl: columnListUrl(f, stageId), remaining: total - shown, shown };
 }
 
 export default async function boardRoutes(app: FastifyInstance, opts: { db: Db }) {
