@@ -81,6 +81,22 @@ export function ownerKeyScope(viewer: Viewer, entity: string, column: string): E
   return sql<SqlBool>`${owner} = ${viewer.id}`;
 }
 
+/**
+ * The scope rule shaped for counting rows through an owner-first index (a count or sum over one status, no sort):
+ * a manager's owners as one IN list, which SQLite reads owner by owner. As a top-level OR (`scope`) it read every
+ * open deal of the company through the status index and filtered: measured on the large dataset, a manager's deals at
+ * risk 21.8 → 0.3 ms, won this quarter 4.7 → 1.1 ms. Same rows as `scope`; for sums over a covering index that
+ * starts with the status, `scope`'s shape stays faster.
+ */
+export function countScope(viewer: Viewer, table: string, alias: string): Expression<SqlBool> {
+  if (!isManager(viewer) || viewer.departmentIds.length === 0) return scope(viewer, table, { alias });
+  const depts = sql.join(viewer.departmentIds.map((d) => sql`${d}`));
+  const owners = sql<SqlBool>`${sql.ref(`${alias}.owner_id`)} in (select su.id from users su where su.id = ${viewer.id} or su.department_id in (${depts}))`;
+  if (!viewer.memberOf.has(table)) return owners;
+  const member = sql<SqlBool>`${sql.ref(`${alias}.id`)} in (select rm.record_id from record_members rm where rm.user_id = ${viewer.id} and rm.entity = ${table})`;
+  return sql<SqlBool>`(${owners} or ${member})`;
+}
+
 /** Which users' records a viewer may see — for owner filters and assignment pickers. */
 export function userScope(viewer: Viewer, alias = 'users'): Expression<SqlBool> {
   if (seesAllRecords(viewer) || isAdmin(viewer)) return sql<SqlBool>`1 = 1`;

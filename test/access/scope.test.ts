@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { scope, userScope, type Viewer } from '../../src/access/index.ts';
+import { countScope, ownerKeyScope, scope, userScope, type Viewer } from '../../src/access/index.ts';
 import { validateSessionToken, createSession } from '../../src/auth/session.ts';
 import { freshDatabase, smallOrg } from '../helpers/app.ts';
 import type { Db } from '../../src/db/index.ts';
@@ -98,3 +98,34 @@ describe('scope(): the one data-scope rule', () => {
     expect((await names(await viewerFor(org.users.director.id))).length).toBe(8);
   });
 });
+
+describe('the same rule in other shapes', () => {
+  const labels = async (where: ReturnType<typeof scope>) =>
+    (await db.selectFrom('probe_records as p' as 'users').select(sql<string>`label`.as('label')).where(where).execute()).map((r) => r.label).sort();
+
+  it('countScope (a manager\'s owners as one IN list) sees exactly what scope sees, for every user, members too', async () => {
+    // manager2 is also on the team of rep1's record: the member clause must survive the reshaping.
+    await db.insertInto('record_members').values({ entity: 'probe_records', record_id: records['rep1-own']!, user_id: org.users.manager2.id, created_at: new Date().toISOString() }).execute();
+    for (const u of Object.values(org.users)) {
+      const v = await viewerFor(u.id);
+      for (const variant of [v, { ...v, departmentIds: [] }]) {
+        const viaCount = await labels(countScope(variant, 'probe_records', 'p'));
+        expect(viaCount, `${variant.username}`).toEqual(await visible(variant));
+      }
+    }
+    expect(await labels(countScope(await viewerFor(org.users.manager2.id), 'probe_records', 'p'))).toEqual(['manager2-own', 'rep1-own', 'rep3-own']);
+  });
+
+  it('ownerKeyScope (summary rows keyed by owner) covers the same owners, and refuses viewers who see rows as members', async () => {
+    for (const u of Object.values(org.users)) {
+      const v = await viewerFor(u.id);
+      const byOwner = ownerKeyScope(v, 'probe_records', 'p.owner_id');
+      if (v.memberOf.has('probe_records')) {
+        expect(byOwner, v.username).toBeNull();
+        continue;
+      }
+      expect(await labels(byOwner!), v.username).toEqual(await visible(v));
+    }
+  });
+});
+

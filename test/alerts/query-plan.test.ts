@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Kysely, SqliteDialect } from 'kysely';
 import { testApp, type TestApp } from '../helpers/app.ts';
+import { countScope, type Viewer } from '../../src/access/index.ts';
+import type { DB } from '../../src/db/types.ts';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -27,5 +30,21 @@ describe('query plans of the alerts and the home page', () => {
     const p = plan("select id from opportunities o where o.status = 'open' and (o.amount_fen < ? or (o.amount_fen = ? and o.id < ?)) order by o.amount_fen desc, o.id desc limit 500", 1, 1, 1);
     expect(p).toContain('opportunities_status_amount_idx');
     expect(p).not.toContain('TEMP B-TREE');
+  });
+
+  it("counts a manager's team deals at risk and won this quarter owner by owner (countScope), not by status", () => {
+    const manager: Viewer = { id: 2, username: 'm', displayName: 'm', role: 'sales_manager', departmentId: 1, departmentIds: [1, 2], language: 'zh-CN', mustChangePassword: false, memberOf: new Set() };
+    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: t.sqlite }) });
+    const risk = db.selectFrom('opportunities as o').select((eb) => eb.fn.countAll().as('n')).where('o.status', '=', 'open').where('o.risk_at', '<=', '2026-11-27').where(countScope(manager, 'opportunities', 'o')).compile();
+    expect(plan(risk.sql, ...risk.parameters)).toMatch(/opportunities_owner_risk_idx \(owner_id=\? AND status=\? AND risk_at<\?\)/);
+    const won = db
+      .selectFrom('opportunities as o')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('o.status', '=', 'won')
+      .where('o.closed_at', '>=', '2026-09-30T16:00:00Z')
+      .where('o.closed_at', '<', '2026-12-31T16:00:00Z')
+      .where(countScope(manager, 'opportunities', 'o'))
+      .compile();
+    expect(plan(won.sql, ...won.parameters)).toMatch(/opportunities_owner_closed_idx \(owner_id=\? AND status=\? AND closed_at>\? AND closed_at<\?\)/);
   });
 });

@@ -1,6 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
-import { scope, type Viewer } from '../../access/index.ts';
+import { countScope, scope, type Viewer } from '../../access/index.ts';
 import { dayRangeUtc } from '../../lib/dates.ts';
 import { flagsForOpportunities, todayIn, type Flag } from '../alerts/queries.ts';
 
@@ -38,7 +38,13 @@ export interface PipelineFigures {
 }
 
 /** Open deals by stage, this quarter's open and weighted amounts, and what was won this quarter — for a set of deals. */
-async function pipelineFigures(db: Db, who: Expression<SqlBool>, quarter: { from: string; to: string; startUtc: string; endUtc: string }): Promise<PipelineFigures> {
+async function pipelineFigures(
+  db: Db,
+  who: Expression<SqlBool>,
+  quarter: { from: string; to: string; startUtc: string; endUtc: string },
+  /** The same deals, shaped for the won-this-quarter count (see countScope). */
+  wonWho: Expression<SqlBool> = who,
+): Promise<PipelineFigures> {
   const inQuarter = sql<boolean>`o.expected_close_date >= ${quarter.from} and o.expected_close_date <= ${quarter.to}`;
   const [stages, won] = await Promise.all([
     db
@@ -67,7 +73,7 @@ async function pipelineFigures(db: Db, who: Expression<SqlBool>, quarter: { from
       .where('o.status', '=', 'won')
       .where('o.closed_at', '>=', quarter.startUtc)
       .where('o.closed_at', '<', quarter.endUtc)
-      .where(who)
+      .where(wonWho)
       .executeTakeFirst(),
   ]);
   const rows = stages.map((s) => ({ stage_id: s.stage_id, stage_name: s.stage_name, pipeline_name: s.pipeline_name, n: Number(s.n), amount_fen: Number(s.amount_fen) }));
@@ -135,14 +141,15 @@ export async function salesDay(db: Db, viewer: Viewer, timeZone: string, now = n
   let team: SalesDay['team'] = null;
   if (seesTeam) {
     const teamCond = scope(viewer, 'opportunities', { alias: 'o' });
+    const teamCount = countScope(viewer, 'opportunities', 'o');
     const [figures, risk] = await Promise.all([
-      pipelineFigures(db, teamCond, quarter),
+      pipelineFigures(db, teamCond, quarter, teamCount),
       db
         .selectFrom('opportunities as o')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('o.status', '=', 'open')
         .where('o.risk_at', '<=', nowIso)
-        .where(teamCond)
+        .where(teamCount)
         .executeTakeFirst(),
     ]);
     team = { ...figures, atRisk: Number(risk?.n ?? 0), atRiskBounded: false };
