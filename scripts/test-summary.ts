@@ -6,7 +6,8 @@ let failed = 0;
 let skipped = 0;
 for (const file of ['.test-results/unit.json', '.test-results/browser.json']) {
   if (!fs.existsSync(file)) continue;
-  // Field names of vitest's JSON reporter (Jest's format): pending = skipped, and its count of tests marked `todo`.
+  // Field names of vitest's JSON reporter (Jest's format): numPendingTests are skipped tests; numTodoTests counts
+  // tests declared with it.todo (declared, not written), which are reported as skipped too.
   const r = JSON.parse(fs.readFileSync(file, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
   passed += r.numPassedTests;
   failed += r.numFailedTests;

@@ -5,7 +5,8 @@ import type { Language } from '../db/types.ts';
 import { fill, messages } from '../i18n/index.ts';
 import { formatter } from '../lib/format.ts';
 import { claimOnce, notify } from '../notifications/index.ts';
-import { flagsForOpportunities, todayIn, type Flag } from '../features/alerts/queries.ts';
+import { flagsForOpportunities, type Flag } from '../features/alerts/queries.ts';
+import { todayIn } from '../lib/dates.ts';
 import { companyBrief } from '../features/company/queries.ts';
 
 async function zoneOf(db: Db): Promise<string> {

@@ -95,3 +95,16 @@ export function localDateTime(iso: string | Date, timeZone: string): string {
   const w = wallClock(iso, timeZone);
   return w ? `${w.getUTCFullYear()}-${pad2(w.getUTCMonth() + 1)}-${pad2(w.getUTCDate())} ${pad2(w.getUTCHours())}:${pad2(w.getUTCMinutes())}` : '';
 }
+
+/** Today (YYYY-MM-DD) in a time zone. */
+export function todayIn(timeZone: string, now = new Date()): string {
+  return localDate(now, timeZone);
+}
+
+/** The calendar quarter that contains a day (YYYY-MM-DD): its first and last day. */
+export function quarterOf(day: string): { from: string; to: string } {
+  const y = Number(day.slice(0, 4));
+  const startMonth = Math.floor((Number(day.slice(5, 7)) - 1) / 3) * 3 + 1;
+  const last = new Date(Date.UTC(y, startMonth + 2, 0)).getUTCDate();
+  return { from: `${y}-${pad2(startMonth)}-01`, to: `${y}-${pad2(startMonth + 2)}-${pad2(last)}` };
+}

@@ -3,7 +3,8 @@ import { smallOrg, type TestApp } from '../helpers/app.ts';
 import { newCustomer } from '../helpers/customers.ts';
 import { alertDeal, alertPipeline, daysAgo, stageMove } from '../helpers/alerts.ts';
 import { dayStartUtc } from '../../src/lib/dates.ts';
-import { refreshAllOpenRisk, todayIn } from '../../src/features/alerts/queries.ts';
+import { refreshAllOpenRisk } from '../../src/features/alerts/queries.ts';
+import { todayIn } from '../../src/lib/dates.ts';
 
 /**
  * The shared fixture of the page tests (figures in yuan; probabilities from the stages 10/40/70):

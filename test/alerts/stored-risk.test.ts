@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALWAYS, NEVER, flagsFrom, riskFrom, todayIn, type Observation, type OpportunityFacts, type StageTypical } from '../../src/features/alerts/queries.ts';
+import { ALWAYS, NEVER, flagsFrom, riskFrom, type Observation, type OpportunityFacts, type StageTypical } from '../../src/features/alerts/queries.ts';
 import type { AlertSettings } from '../../src/features/alerts/settings.ts';
 import { signIn, smallOrg, testApp, type Client, type TestApp } from '../helpers/app.ts';
 import { newCustomer } from '../helpers/customers.ts';
 import { demoPipeline } from '../helpers/opportunities.ts';
+import { todayIn } from '../../src/lib/dates.ts';
 
 const DAY = 86_400_000;
 

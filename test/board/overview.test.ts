@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, smallOrg, testApp, type TestApp } from '../helpers/app.ts';
-import { quarterOf } from '../../src/features/board/queries.ts';
+import { quarterOf, todayIn } from '../../src/lib/dates.ts';
 import { newDeal, newPipeline } from './fixtures.ts';
 
 let t: TestApp;
@@ -89,11 +89,11 @@ describe('the overview table (机会总览表)', () => {
   });
 
   it('defaults to this quarter in the company time zone', async () => {
-    expect(quarterOf(new Date('2026-03-31T16:30:00Z'), 'Asia/Shanghai')).toEqual({ from: '2026-04-01', to: '2026-06-30' });
-    expect(quarterOf(new Date('2026-03-31T15:59:00Z'), 'Asia/Shanghai')).toEqual({ from: '2026-01-01', to: '2026-03-31' });
-    expect(quarterOf(new Date('2026-11-27T00:00:00Z'), 'Asia/Shanghai')).toEqual({ from: '2026-10-01', to: '2026-12-31' });
+    expect(quarterOf(todayIn('Asia/Shanghai', new Date('2026-03-31T16:30:00Z')))).toEqual({ from: '2026-04-01', to: '2026-06-30' });
+    expect(quarterOf(todayIn('Asia/Shanghai', new Date('2026-03-31T15:59:00Z')))).toEqual({ from: '2026-01-01', to: '2026-03-31' });
+    expect(quarterOf(todayIn('Asia/Shanghai', new Date('2026-11-27T00:00:00Z')))).toEqual({ from: '2026-10-01', to: '2026-12-31' });
     const director = await signIn(t.app, 'director');
-    const q = quarterOf(new Date(), 'Asia/Shanghai');
+    const q = quarterOf(todayIn('Asia/Shanghai'));
     const html = (await director.get('/opportunities/overview')).body;
     expect(html).toContain(`name="from" value="${q.from}"`);
     expect(html).toContain(`name="to" value="${q.to}"`);

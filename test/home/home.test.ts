@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testApp, signIn, type TestApp } from '../helpers/app.ts';
 import { forgetStageTypicals } from '../../src/features/alerts/queries.ts';
-import { quarterOf } from '../../src/features/home/queries.ts';
+import { quarterOf } from '../../src/lib/dates.ts';
 import { pageFixture } from '../alerts/fixture.ts';
 
 let t: TestApp;

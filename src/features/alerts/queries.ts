@@ -4,7 +4,7 @@ import { dayStartUtc } from '../../lib/dates.ts';
 import { companyBrief } from '../company/queries.ts';
 import { scope, type Viewer } from '../../access/index.ts';
 import { alertSettings, type AlertSettings } from './settings.ts';
-import { localDate } from '../../lib/dates.ts';
+import { todayIn } from '../../lib/dates.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Fewer past stays than this in a stage: its median is not trusted yet and the stage's expected days stand in. */
@@ -83,10 +83,6 @@ export async function stageTypicals(db: Db): Promise<Map<number, StageTypical>> 
   return value;
 }
 
-/** Today (YYYY-MM-DD) in a time zone. */
-export function todayIn(timeZone: string, now: Date): string {
-  return localDate(now, timeZone);
-}
 
 function daysBetweenDates(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);

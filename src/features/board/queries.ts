@@ -4,7 +4,6 @@ import type { DB } from '../../db/types.ts';
 import { scope, userScope, type Viewer } from '../../access/index.ts';
 import type { BoardQuery } from './schemas.ts';
 import { dealTotals } from '../opportunities/totals.ts';
-import { localDate } from '../../lib/dates.ts';
 
 /**
  * Cards per open column on first load; the next ones load as the column is scrolled to its end (htmx, `intersect`),
@@ -290,21 +289,5 @@ export async function overview(
   return { stages, rows: sorted, columnTotals, total };
 }
 
-/** First and last day (YYYY-MM-DD) of the quarter containing today in `timeZone`. */
-export function quarterOf(now: Date, timeZone: string): { from: string; to: string } {
-  const today = localDate(now, timeZone);
-  const year = Number(today.slice(0, 4));
-  const month = Number(today.slice(5, 7));
-  const q = Math.floor((month - 1) / 3);
-  const startMonth = q * 3 + 1;
-  const endMonth = startMonth + 2;
-  const lastDay = new Date(Date.UTC(year, endMonth, 0)).getUTCDate();
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return { from: `${year}-${pad(startMonth)}-01`, to: `${year}-${pad(endMonth)}-${pad(lastDay)}` };
-}
 
-/** Today (YYYY-MM-DD) in the company time zone, for "overdue". */
-export function todayIn(timeZone: string, now = new Date()): string {
-  return localDate(now, timeZone);
-}
 

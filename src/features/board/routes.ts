@@ -17,12 +17,11 @@ import {
   type BoardCard,
   overview,
   ownerOptions,
-  quarterOf,
   stageById,
-  todayIn,
   visibleDeal,
 } from './queries.ts';
 import { boardQuery, boardSearch, cardsQuery, moveForm, overviewQuery, type BoardQuery } from './schemas.ts';
+import { quarterOf, todayIn } from '../../lib/dates.ts';
 
 /** A move waiting for its reason (moving to won/lost): shown as a small form on top of the board. */
 interface PendingMove {
@@ -193,7 +192,7 @@ export default async function boardRoutes(app: FastifyInstance, opts: { db: Db }
     const q = overviewQuery.parse(req.query ?? {});
     const [pipelines, tz] = await Promise.all([activePipelines(db), timeZone()]);
     const pipeline = choosePipeline(pipelines, q.pipeline);
-    const quarter = quarterOf(new Date(), tz);
+    const quarter = quarterOf(todayIn(tz));
     let from = q.from ?? quarter.from;
     let to = q.to ?? quarter.to;
     if (from > to) [from, to] = [to, from];

@@ -2,21 +2,13 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { countScope, scope, type Viewer } from '../../access/index.ts';
 import { dayRangeUtc } from '../../lib/dates.ts';
-import { flagsForOpportunities, todayIn, type Flag } from '../alerts/queries.ts';
+import { flagsForOpportunities, type Flag } from '../alerts/queries.ts';
+import { quarterOf, todayIn } from '../../lib/dates.ts';
 
 /** How many of the viewer's largest open deals the home page checks for alerts, and how many it lists. */
 const ALERTS_SHOWN = 10;
 const TASKS_SHOWN = 20;
 
-/** The calendar quarter that contains `today` (YYYY-MM-DD): first and last day. */
-export function quarterOf(today: string): { from: string; to: string } {
-  const y = Number(today.slice(0, 4));
-  const q = Math.floor((Number(today.slice(5, 7)) - 1) / 3);
-  const startMonth = q * 3 + 1;
-  const last = new Date(Date.UTC(y, startMonth + 2, 0)).getUTCDate();
-  const mm = (m: number) => String(m).padStart(2, '0');
-  return { from: `${y}-${mm(startMonth)}-01`, to: `${y}-${mm(startMonth + 2)}-${last}` };
-}
 
 export interface StageTotal {
   stage_id: number;

@@ -61,17 +61,6 @@ function monthMemo(timeZone: string): (at: string) => string {
   };
 }
 
-/**
- * Bumped on every recorded move, so short-lived caches of analytics (the current funnel) in this process drop what
- * they hold the moment a deal changes stage.
- */
-let generation = 0;
-export const rollupGeneration = (): number => generation;
-/** For writes that change the open pipeline without a stage move (amount, owner, a deal deleted). */
-export function forgetPipelineFigures(): void {
-  generation += 1;
-}
-
 /** Whole days between two UTC instants. */
 export const wholeDays = (from: string, to: string): number => Math.max(0, Math.floor((Date.parse(to) - Date.parse(from)) / DAY_MS));
 
@@ -167,7 +156,6 @@ export async function recordStageMove(trx: Db, move: StageMove): Promise<void> {
     won = { cycleDays: createdAt ? wholeDays(createdAt, move.at) : 0, amountFen: amountFen ?? 0 };
   }
   const month = monthOf(move.at, await companyZone(trx));
-  generation += 1;
   const d = deltas(from, to, move.daysInFromStage, won);
   const db = withStats(trx);
   if (d.from && move.fromStageId !== null) await add(db, { pipeline_id: move.pipelineId, month, owner_id: move.ownerId, stage_id: move.fromStageId }, d.from);
@@ -180,7 +168,6 @@ export async function recordStageMove(trx: Db, move: StageMove): Promise<void> {
  */
 export async function rebuildRollup(db: Db): Promise<void> {
   const monthAt = monthMemo(await companyZone(db));
-  generation += 1;
   const stages = await db.selectFrom('pipeline_stages').select(['id', 'sort_order', 'kind', 'pipeline_id']).execute();
   const info = new Map(stages.map((r) => [r.id, { sortOrder: r.sort_order, kind: r.kind, pipelineId: r.pipeline_id }]));
   const totals = new Map<string, Delta>();
