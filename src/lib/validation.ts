@@ -34,7 +34,34 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown, t: Mess
   return { ok: false, errors };
 }
 
-const str = z.preprocess((v) => (v === undefined || v === null ? '' : Array.isArray(v) ? String(v[0] ?? '') : String(v)), z.string());
+/** A form field as text: absent → '', a repeated field → its first value. Every field schema starts here. */
+export const formText = z.preprocess((v) => (v === undefined || v === null ? '' : Array.isArray(v) ? String(v[0] ?? '') : String(v)), z.string());
+const str = formText;
+
+/** A required select or hidden id. */
+export const requiredId = str.pipe(z.string().trim().min(1, 'required').regex(/^\d{1,15}$/, 'invalid').transform(Number));
+
+/**
+ * A field read by `parse` (money in yuan, a quantity, a percentage), which returns null for text it cannot read:
+ * that is the error `key`. Empty: the error 'required', or `empty` as its value.
+ */
+export function parsedField<T>(parse: (text: string) => T | null, key: string, opts: { required?: boolean; empty?: T } = {}) {
+  return str.pipe(
+    z
+      .string()
+      .trim()
+      .refine((v) => !opts.required || v !== '', 'required')
+      .transform((v, c) => {
+        if (v === '' && opts.empty !== undefined) return opts.empty;
+        const value = parse(v);
+        if (value === null) {
+          c.addIssue({ code: 'custom', message: key });
+          return z.NEVER;
+        }
+        return value;
+      }),
+  );
+}
 
 export const requiredText = (max: number) =>
   str.pipe(z.string().trim().min(1, 'required').max(max, `tooLong:${max}`));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalText, requiredText, oneOf } from '../../lib/validation.ts';
+import { formText, optionalText, oneOf, parsedField, requiredId, requiredText } from '../../lib/validation.ts';
 import { isIsoDate } from '../../lib/dates.ts';
 import { parseYuanToFen } from '../../lib/money.ts';
 
@@ -7,8 +7,7 @@ export const OPPORTUNITY_SOURCES = ['lead', 'existing_customer', 'referral', 'pa
 /** How far a deal's probability may move away from its stage's (in percentage points). */
 export const PROBABILITY_SPREAD = 20;
 
-const str = z.preprocess((v) => (v === undefined || v === null ? '' : Array.isArray(v) ? String(v[0] ?? '') : String(v)), z.string());
-const requiredId = str.pipe(z.string().trim().min(1, 'required').regex(/^\d{1,15}$/, 'invalid').transform(Number));
+const str = formText;
 const ids = z.preprocess((v) => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string())).transform((a) =>
   [...new Set(a.filter((x) => /^\d{1,15}$/.test(x)).map(Number))],
 );
@@ -17,20 +16,7 @@ const ids = z.preprocess((v) => (v === undefined || v === null || v === '' ? [] 
 export const opportunitySchema = z.object({
   name: requiredText(120),
   customer_id: requiredId,
-  amount: str.pipe(
-    z
-      .string()
-      .trim()
-      .min(1, 'required')
-      .transform((v, c) => {
-        const fen = parseYuanToFen(v);
-        if (fen === null) {
-          c.addIssue({ code: 'custom', message: 'amount' });
-          return z.NEVER;
-        }
-        return fen;
-      }),
-  ),
+  amount: parsedField(parseYuanToFen, 'amount', { required: true }),
   expected_close_date: str.pipe(z.string().trim().min(1, 'required').refine(isIsoDate, 'date')),
   pipeline_id: requiredId,
   stage_id: requiredId,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { optionalText, requiredText } from '../../lib/validation.ts';
+import { formText, optionalText, requiredText } from '../../lib/validation.ts';
 
-const str = z.preprocess((v) => (v === undefined || v === null ? '' : Array.isArray(v) ? String(v[0] ?? '') : String(v)), z.string());
+const str = formText;
 const flag = z.preprocess((v) => v === '1' || v === 'on' || (Array.isArray(v) && v.includes('1')), z.boolean());
 const intIn = (min: number, max: number) =>
   str.pipe(

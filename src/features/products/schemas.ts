@@ -1,26 +1,11 @@
 import { z } from 'zod';
-import { optionalText, requiredText } from '../../lib/validation.ts';
+import { formText, optionalText, parsedField, requiredText } from '../../lib/validation.ts';
 import { fenToYuanInput, parseYuanToFen } from '../../lib/money.ts';
 import { formatPercent, parsePercent } from '../../lib/quote-math.ts';
 
-const str = z.preprocess((v) => (v === undefined || v === null ? '' : Array.isArray(v) ? String(v[0] ?? '') : String(v)), z.string());
+const str = formText;
 
-const money = (required: boolean) =>
-  str.pipe(
-    z
-      .string()
-      .trim()
-      .refine((v) => !required || v !== '', 'required')
-      .transform((v, c) => {
-        if (v === '') return 0;
-        const fen = parseYuanToFen(v);
-        if (fen === null) {
-          c.addIssue({ code: 'custom', message: 'price' });
-          return z.NEVER;
-        }
-        return fen;
-      }),
-  );
+const money = (required: boolean) => parsedField(parseYuanToFen, 'price', required ? { required } : { empty: 0 });
 
 /** The units people pick from; any other short text is accepted too. */
 export const UNITS = ['台', '套', '个', '件', '年', '月', '项', '次', '人天', '用户', '米', '箱'] as const;

@@ -1,28 +1,13 @@
 import { z } from 'zod';
-import { optionalId, optionalText } from '../../lib/validation.ts';
+import { formText, optionalId, optionalText, parsedField, requiredId } from '../../lib/validation.ts';
 import { isIsoDate } from '../../lib/dates.ts';
 import { parseYuanToFen } from '../../lib/money.ts';
 import { parsePercent, parseQuantity } from '../../lib/quote-math.ts';
 import { QUOTE_STATUSES, TAX_MODES } from '../../db/types.ts';
 
-const str = z.preprocess((v) => (v === undefined || v === null ? '' : Array.isArray(v) ? String(v[0] ?? '') : String(v)), z.string());
-const requiredId = str.pipe(z.string().trim().min(1, 'required').regex(/^\d{1,15}$/, 'invalid').transform(Number));
+const str = formText;
 const date = str.pipe(z.string().trim().min(1, 'required').refine(isIsoDate, 'date'));
-const percent = (key: string, required = false) =>
-  str.pipe(
-    z
-      .string()
-      .trim()
-      .refine((v) => !required || v !== '', 'required')
-      .transform((v, c) => {
-        const bp = parsePercent(v);
-        if (bp === null) {
-          c.addIssue({ code: 'custom', message: key });
-          return z.NEVER;
-        }
-        return bp;
-      }),
-  );
+const percent = (key: string, required = false) => parsedField(parsePercent, key, { required });
 
 /** The quote's header: who it is for, dates, tax mode and terms. The customer and deal are fixed once created. */
 export const quoteHeaderSchema = z
@@ -49,34 +34,8 @@ export const quoteLineSchema = z.object({
   name: optionalText(200),
   spec: optionalText(200),
   unit: optionalText(10),
-  quantity: str.pipe(
-    z
-      .string()
-      .trim()
-      .min(1, 'required')
-      .transform((v, c) => {
-        const q = parseQuantity(v);
-        if (q === null) {
-          c.addIssue({ code: 'custom', message: 'quantity' });
-          return z.NEVER;
-        }
-        return q;
-      }),
-  ),
-  unit_price: str.pipe(
-    z
-      .string()
-      .trim()
-      .min(1, 'required')
-      .transform((v, c) => {
-        const fen = parseYuanToFen(v);
-        if (fen === null) {
-          c.addIssue({ code: 'custom', message: 'price' });
-          return z.NEVER;
-        }
-        return fen;
-      }),
-  ),
+  quantity: parsedField(parseQuantity, 'quantity', { required: true }),
+  unit_price: parsedField(parseYuanToFen, 'price', { required: true }),
   discount: percent('discount'),
   // Required: an emptied field must not quietly become 0% VAT (type 0 for a zero-rated line).
   tax_rate: percent('taxRate', true),
