@@ -59,6 +59,7 @@ async function dealsAtRisk(db: Db, ownerIds: number[], lang: Language, zone: str
     .select(['o.id', 'o.name', 'o.amount_fen', 'c.name as customer', 'u.display_name as owner'])
     .where('o.status', '=', 'open')
     .where('o.owner_id', 'in', ownerIds)
+    .where('o.risk_at', '<=', now.toISOString())
     .orderBy('o.amount_fen', 'desc')
     .orderBy('o.id')
     .limit(2000)
