@@ -55,6 +55,22 @@ const pdfText = (buf: Buffer): string => {
   }
 };
 
+describe('the scope on the quote form', () => {
+  it("shows another rep's customer and its contacts to nobody outside the scope: 404 on the form, nothing echoed on a refused save", async () => {
+    await newContact(t.db, { owner: org.users.rep3.id, customerId: customer3.id, name: '南山联系人', email: 'nanshan@example.com' });
+    expect((await rep1.get(`/quotes/new?customer_id=${customer3.id}`)).statusCode).toBe(404);
+    const res = await rep1.post('/quotes', { customer_id: String(customer3.id), quote_date: '2026-11-27', valid_until: '2026-12-27', tax_mode: 'inclusive', contact_id: '', opportunity_id: '' });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).not.toContain('深圳南山电子有限公司');
+    expect(res.body).not.toContain('nanshan@example.com');
+    // Its owner sees the form with the customer and the contact.
+    const own = await rep3.get(`/quotes/new?customer_id=${customer3.id}`);
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toContain('深圳南山电子有限公司');
+    expect(own.body).toContain('南山联系人');
+  });
+});
+
 describe('numbering', () => {
   it('numbers quotes from the pattern, per year, without gaps, and gives a rolled-back number back', async () => {
     const a = await createQuoteAs(rep1, { customer_id: String(customer1.id) });

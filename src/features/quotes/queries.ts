@@ -190,11 +190,6 @@ export async function priceReference(db: Db, viewer: Viewer, productId: number, 
 }
 export type PriceReference = NonNullable<Awaited<ReturnType<typeof priceReference>>>;
 
-/** Contacts of the quote's customer (for the form). */
-export async function contactsOf(db: Db, customerId: number) {
-  return db.selectFrom('contacts').select(['id', 'name', 'title', 'email']).where('customer_id', '=', customerId).orderBy('name').limit(200).execute();
-}
-
 /** Opportunities of a customer the viewer may see, open first (for the form). */
 export async function opportunitiesOf(db: Db, viewer: Viewer, customerId: number) {
   return db

@@ -32,8 +32,9 @@ import {
 } from './commands.ts';
 import { dateIn } from './expiry.ts';
 import { customerOptions } from '../opportunities/queries.ts';
+import { contactsOfCustomer, visibleCustomer } from '../contacts/queries.ts';
 import { formatQuoteNumber } from './numbering.ts';
-import { companyForPdf, contactsOf, getQuote, listQuotes, opportunitiesOf, priceReference, quoteHistory, quoteLines, quotesOfCustomer, quotesOfOpportunity, viewsFor, type QuoteDetail } from './queries.ts';
+import { companyForPdf, getQuote, listQuotes, opportunitiesOf, priceReference, quoteHistory, quoteLines, quotesOfCustomer, quotesOfOpportunity, viewsFor, type QuoteDetail } from './queries.ts';
 import { decisionSchema, quoteHeaderSchema, quoteLineSchema, quoteListQuery, quoteQueryString, quoteSettingsSchema } from './schemas.ts';
 
 const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -96,8 +97,9 @@ export default async function quotesRoutes(app: FastifyInstance, opts: { db: Db 
   async function renderForm(req: FastifyRequest, reply: FastifyReply, quote: QuoteDetail | null, values: Record<string, string>, errors: FieldErrors, status = 200) {
     const viewer = viewerOf(req);
     const customerId = Number(values.customer_id) || 0;
-    const customer = customerId ? await db.selectFrom('customers').select(['id', 'name']).where('id', '=', customerId).executeTakeFirst() : undefined;
-    const [contacts, deals] = customerId ? await Promise.all([contactsOf(db, customerId), opportunitiesOf(db, viewer, customerId)]) : [[], []];
+    // Only a customer the viewer may see, with the contacts and deals they may see (the scope rule, as everywhere).
+    const customer = customerId ? await visibleCustomer(db, viewer, customerId) : undefined;
+    const [contacts, deals] = customer ? await Promise.all([contactsOfCustomer(db, viewer, customer.id), opportunitiesOf(db, viewer, customer.id)]) : [[], []];
     return reply.render('quotes/form', { quote, values, errors, customer, contacts, deals }, { status, fragment: 'quotes/_form' });
   }
 
@@ -113,9 +115,10 @@ export default async function quotesRoutes(app: FastifyInstance, opts: { db: Db 
     }
     // From the quote list: first choose the customer (the customers the viewer may see, most recently active first).
     if (!customerId) return reply.render('quotes/pick-customer', { customers: await customerOptions(db, viewer, null) });
+    if (!(await visibleCustomer(db, viewer, customerId))) return reply.callNotFound();
     const s = await quoteSettings(db);
     const today = dateIn(new Date(), s.timeZone);
-    const firstContact = (await contactsOf(db, customerId))[0];
+    const firstContact = (await contactsOfCustomer(db, viewer, customerId))[0];
     return renderForm(req, reply, null, {
       customer_id: String(customerId),
       opportunity_id: dealId ? String(dealId) : '',
@@ -406,7 +409,7 @@ export default async function quotesRoutes(app: FastifyInstance, opts: { db: Db 
   app.get('/quotes/panels/customer/:id', async (req, reply) => {
     const viewer = viewerOf(req);
     const id = idParam(req.params);
-    const customer = id ? await db.selectFrom('customers as c').select('c.id').where('c.id', '=', id).where(scope(viewer, 'customers', { alias: 'c', includePool: true })).executeTakeFirst() : undefined;
+    const customer = id ? await visibleCustomer(db, viewer, id) : undefined;
     if (!customer) return reply.callNotFound();
     const quotes = await quotesOfCustomer(db, viewer, customer.id);
     return reply.render('quotes/_panel', { quotes, panelId: 'customer-quotes', panelTitle: req.t.quotes.customerPanel, newHref: `/quotes/new?customer_id=${customer.id}` });
