@@ -126,6 +126,9 @@ describe('the same rule in other shapes', () => {
       }
       expect(await labels(byOwner!), v.username).toEqual(await visible(v));
     }
+    // A director who is also on a deal's team still reads the summary rows (they see every owner anyway).
+    const director = await viewerFor(org.users.director.id);
+    expect(ownerKeyScope({ ...director, memberOf: new Set(['probe_records']) }, 'probe_records', 'p.owner_id')).not.toBeNull();
   });
 });
 

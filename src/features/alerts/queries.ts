@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { writeTransaction, type Db } from '../../db/index.ts';
+import { rootOf, writeTransaction, type Db } from '../../db/index.ts';
 import { dayStartUtc } from '../../lib/dates.ts';
 import { companyBrief } from '../company/queries.ts';
 import { scope, type Viewer } from '../../access/index.ts';
@@ -43,7 +43,7 @@ const TYPICAL_TTL_MS = 60_000;
 const typicalCache = new WeakMap<Db, { at: number; value: Map<number, StageTypical> }>();
 
 export function forgetStageTypicals(db: Db): void {
-  typicalCache.delete(db);
+  typicalCache.delete(rootOf(db));
 }
 
 /**
@@ -52,7 +52,7 @@ export function forgetStageTypicals(db: Db): void {
  * The median walks the (from_stage_id, days_in_from_stage) index: a count, then the one or two middle entries.
  */
 export async function stageTypicals(db: Db): Promise<Map<number, StageTypical>> {
-  const hit = typicalCache.get(db);
+  const hit = typicalCache.get(rootOf(db));
   if (hit && Date.now() - hit.at < TYPICAL_TTL_MS) return hit.value;
   const stages = await db.selectFrom('pipeline_stages').select(['id', 'expected_days']).where('kind', '=', 'open').execute();
   const value = new Map<number, StageTypical>();
@@ -79,7 +79,7 @@ export async function stageTypicals(db: Db): Promise<Map<number, StageTypical>> 
       .execute();
     value.set(s.id, { days: median(middle.map((r) => Number(r.d))), samples: n, fromHistory: true });
   }
-  typicalCache.set(db, { at: Date.now(), value });
+  typicalCache.set(rootOf(db), { at: Date.now(), value });
   return value;
 }
 

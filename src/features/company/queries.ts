@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/index.ts';
+import { rootOf, type Db } from '../../db/index.ts';
 
 export async function getCompany(db: Db) {
   return db
@@ -32,7 +32,7 @@ const TTL_MS = 5000;
 const cache = new WeakMap<Db, { at: number; value: CompanyBrief }>();
 
 export async function companyBrief(db: Db): Promise<CompanyBrief | undefined> {
-  const hit = cache.get(db);
+  const hit = cache.get(rootOf(db));
   if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
   const row = await db
     .selectFrom('company')
@@ -41,10 +41,10 @@ export async function companyBrief(db: Db): Promise<CompanyBrief | undefined> {
     .executeTakeFirst();
   const value = row ? { ...row, has_logo: Boolean(row.has_logo) } : undefined;
   // Not cached until set up, so the first page after /setup shows the new company.
-  if (value) cache.set(db, { at: Date.now(), value });
+  if (value) cache.set(rootOf(db), { at: Date.now(), value });
   return value;
 }
 
 export function forgetCompanyBrief(db: Db): void {
-  cache.delete(db);
+  cache.delete(rootOf(db));
 }
