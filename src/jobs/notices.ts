@@ -1,4 +1,3 @@
-import { TZDate } from '@date-fns/tz';
 import type { Db } from '../db/index.ts';
 import { writeTransaction } from '../db/index.ts';
 import type { Language } from '../db/types.ts';
@@ -171,11 +170,4 @@ export async function sendDealAtRiskNotices(db: Db, now: Date, signal?: AbortSig
     }
   }
   return sent;
-}
-
-/** The local calendar day `days` from `day` (YYYY-MM-DD) — for callers that plan by day. */
-export function addLocalDays(day: string, days: number, zone: string): string {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const t = new TZDate(y, m - 1, d + days, zone);
-  return `${t.getFullYear()}-${String(t.getMonth() + 1).padStart(2, '0')}-${String(t.getDate()).padStart(2, '0')}`;
 }

@@ -268,11 +268,6 @@ export class JobRunner {
     });
   }
 
-  /** Names of the jobs this runner knows, in registry order. */
-  jobNames(): string[] {
-    return [...this.jobs.keys()];
-  }
-
   /**
    * Stops scheduling, tells running jobs to stop between items (their signal aborts), and waits for them: a job
    * commits each item (one report, one mail) in its own transaction, so nothing is left half-written.

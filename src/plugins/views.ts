@@ -7,7 +7,7 @@ import type { Language } from '../db/types.ts';
 import { VIEWS_DIR } from '../paths.ts';
 import { fill, languageFromHeader, messages, type Messages } from '../i18n/index.ts';
 import { formatter, type Formatter } from '../lib/format.ts';
-import { navFor, type NavSection } from '../access/modules.ts';
+import { navFor } from '../access/modules.ts';
 import type { Viewer } from '../access/index.ts';
 import { companyBrief } from '../features/company/queries.ts';
 
@@ -28,7 +28,6 @@ export interface BaseLocals {
   company: { name: string; hasLogo: boolean; timeZone: string; logoVersion: string };
   flash: Flash[];
   path: string;
-  nav: NavSection[];
   /** The left navigation's HTML for this viewer and page (the same for every page of a module: rendered once). */
   navHtml: () => string;
   /** Eta's own HTML escaping, for markup a template builds once as a string and repeats (e.g. a column's options). */
@@ -117,7 +116,6 @@ export default fp(
         },
         flash: pending,
         path,
-        nav: req.viewer ? navFor(req.viewer.role) : [],
         navHtml: () => navHtml(req.viewer, req.lang, req.t, path),
         esc,
       };

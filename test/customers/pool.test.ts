@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, smallOrg, testApp, type TestApp } from '../helpers/app.ts';
 import { newCustomer } from '../helpers/customers.ts';
-import { returnIdleCustomersToPool, startPoolJob } from '../../src/features/customers/pool.ts';
+import { returnIdleCustomersToPool } from '../../src/features/customers/pool.ts';
 
 let t: TestApp;
 let org: Awaited<ReturnType<typeof smallOrg>>;
@@ -50,20 +50,6 @@ describe('returning idle customers to the public pool', () => {
     expect(await returnIdleCustomersToPool(t.db, NOW)).toBeGreaterThanOrEqual(1);
     expect((await owner(c.id)).owner_id).toBeNull();
     await sql`update company set pool_days = 30 where id = 1`.execute(t.db);
-  });
-
-  it('schedules the job at 02:00 in the company time zone', async () => {
-    const noop = () => undefined;
-    const log = { info: noop, error: noop } as never;
-    const task = await startPoolJob(t.db, log);
-    try {
-      const next = task.getNextRun();
-      expect(next).toBeInstanceOf(Date);
-      const local = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(next!);
-      expect(local).toBe('02:00');
-    } finally {
-      await task.destroy();
-    }
   });
 });
 

@@ -1,5 +1,3 @@
-import cron, { type ScheduledTask } from 'node-cron';
-import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../db/index.ts';
 import { writeTransaction } from '../../db/index.ts';
 import { audit } from '../../audit/index.ts';
@@ -38,24 +36,4 @@ export async function returnIdleCustomersToPool(db: Db, now: Date): Promise<numb
     }
     return idle.length;
   });
-}
-
-/**
- * Schedules the nightly return to the pool at 02:00 in the company's time zone. Until the general job runner
- * exists (a later issue), server.ts calls this once and stops the task on shutdown.
- */
-export async function startPoolJob(db: Db, log: FastifyBaseLogger): Promise<ScheduledTask> {
-  const company = await db.selectFrom('company').select('time_zone').where('id', '=', 1).executeTakeFirst();
-  return cron.schedule(
-    '0 2 * * *',
-    async () => {
-      try {
-        const n = await returnIdleCustomersToPool(db, new Date());
-        log.info({ job: 'customers-pool', returned: n }, 'idle customers returned to the public pool');
-      } catch (err) {
-        log.error({ err, job: 'customers-pool' }, 'returning idle customers to the pool failed');
-      }
-    },
-    { name: 'customers-pool', timezone: company?.time_zone ?? 'Asia/Shanghai', noOverlap: true },
-  );
 }

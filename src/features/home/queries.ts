@@ -87,7 +87,7 @@ export interface SalesDay {
   mine: PipelineFigures;
   tasks: Array<{ id: number; subject: string; starts_at: string; customer_name: string | null; opportunity_id: number | null; overdue: boolean }>;
   alerts: Array<{ id: number; name: string; amount_fen: number; flags: Flag[] }>;
-  team: (PipelineFigures & { atRisk: number; atRiskBounded: boolean }) | null;
+  team: (PipelineFigures & { atRisk: number }) | null;
 }
 
 /** Everything the sales home page shows, in a handful of indexed queries. */
@@ -144,7 +144,7 @@ export async function salesDay(db: Db, viewer: Viewer, timeZone: string, now = n
         .where(teamCount)
         .executeTakeFirst(),
     ]);
-    team = { ...figures, atRisk: Number(risk?.n ?? 0), atRiskBounded: false };
+    team = { ...figures, atRisk: Number(risk?.n ?? 0) };
   }
   return {
     today,
