@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import type { Db } from '../db/index.ts';
+import { dataVersion, rootOf, type Db } from '../db/index.ts';
 import type { Viewer } from '../access/index.ts';
 import type { Language, Role } from '../db/types.ts';
 
@@ -54,6 +54,13 @@ export interface ValidatedSession {
 /** Looks up a token; deletes it when expired; slides the expiry when less than half of it is left. */
 export async function validateSessionToken(db: Db, token: string): Promise<ValidatedSession | null> {
   const sessionId = sessionIdFromToken(token);
+  // Every signed-in request asks this. While no row in the database has changed, the answer cannot have changed
+  // either (dataVersion), unless time moved the session into its renewal window, so the last answer is reused:
+  // ~0.2 ms of each page's server time on the bench. Any write (a logout, a deactivated user, a new notification,
+  // a team membership) makes the next request look again.
+  const version = dataVersion(db);
+  const known = version === null ? undefined : validated(db).get(sessionId);
+  if (known && known.version === version && Date.now() < known.renewFrom) return known.session;
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -89,7 +96,7 @@ export async function validateSessionToken(db: Db, token: string): Promise<Valid
   }
   const departmentIds = row.department_path ? await subtreeDepartmentIds(db, row.department_path) : [];
   const memberships = await db.selectFrom('record_members').select('entity').distinct().where('user_id', '=', row.id).execute();
-  return {
+  const session: ValidatedSession = {
     sessionId,
     expiresAt,
     renewed,
@@ -106,6 +113,21 @@ export async function validateSessionToken(db: Db, token: string): Promise<Valid
       unreadNotifications: row.unread_notifications,
     },
   };
+  if (version !== null) {
+    const cache = validated(db);
+    if (cache.size >= MAX_REMEMBERED) cache.delete(cache.keys().next().value as string);
+    cache.set(sessionId, { version, renewFrom: expiresAt.getTime() - RENEW_WHEN_LEFT_MS, session: { ...session, renewed: false } });
+  }
+  return session;
+}
+
+/** Validated sessions by id, per database (a transaction shares its database's). Viewers in it are never mutated. */
+const MAX_REMEMBERED = 10_000;
+const validatedByDb = new WeakMap<Db, Map<string, { version: string; renewFrom: number; session: ValidatedSession }>>();
+function validated(db: Db): Map<string, { version: string; renewFrom: number; session: ValidatedSession }> {
+  let cache = validatedByDb.get(rootOf(db));
+  if (!cache) validatedByDb.set(rootOf(db), (cache = new Map()));
+  return cache;
 }
 
 async function subtreeDepartmentIds(db: Db, path: string): Promise<number[]> {

@@ -71,6 +71,7 @@ export function openDatabase(fileOrHandle: string | Database.Database): Database
   }
   applyPragmas(sqlite);
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
+  versions.set(db, versionReader(sqlite));
   return {
     db,
     sqlite,
@@ -106,6 +107,25 @@ export async function writeTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): 
       throw err;
     }
   });
+}
+
+/**
+ * A stamp that changes whenever the database's rows may have changed: rows written through this process's connection
+ * (SQLite's total_changes(), counted as soon as a statement runs, committed or not, triggers included) or a commit by
+ * any other connection or process (PRAGMA data_version). Equal stamps mean no row has changed in between, so a value
+ * computed from the database after reading the stamp is still exact: a cache keyed by it is never stale. Read the
+ * stamp before the queries it guards. About 7 µs (data_version reads the WAL header); total_changes alone is 0.1 µs.
+ * Null when the database was not opened by openDatabase (no caching then).
+ * On PostgreSQL the counterpart is a LISTEN/NOTIFY generation or pg_stat_database's xact_commit.
+ */
+export function dataVersion(db: Db): string | null {
+  return versions.get(rootOf(db))?.() ?? null;
+}
+const versions = new WeakMap<Db, () => string>();
+function versionReader(sqlite: Database.Database): () => string {
+  const changes = sqlite.prepare('select total_changes()').pluck();
+  const external = sqlite.prepare('pragma data_version').pluck();
+  return () => `${String(changes.get())}:${String(external.get())}`;
 }
 
 export async function pingDatabase(db: Db): Promise<boolean> {
