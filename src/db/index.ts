@@ -115,17 +115,18 @@ export async function writeTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): 
  * any other connection or process (PRAGMA data_version). Equal stamps mean no row has changed in between, so a value
  * computed from the database after reading the stamp is still exact: a cache keyed by it is never stale. Read the
  * stamp before the queries it guards. About 7 µs (data_version reads the WAL header); total_changes alone is 0.1 µs.
- * Null when the database was not opened by openDatabase (no caching then).
+ * Null (do not cache) while a transaction is open on the connection: what is read inside one may yet be rolled back,
+ * which leaves total_changes where it was. Null also when the database was not opened by openDatabase.
  * On PostgreSQL the counterpart is a LISTEN/NOTIFY generation or pg_stat_database's xact_commit.
  */
 export function dataVersion(db: Db): string | null {
   return versions.get(rootOf(db))?.() ?? null;
 }
-const versions = new WeakMap<Db, () => string>();
-function versionReader(sqlite: Database.Database): () => string {
+const versions = new WeakMap<Db, () => string | null>();
+function versionReader(sqlite: Database.Database): () => string | null {
   const changes = sqlite.prepare('select total_changes()').pluck();
   const external = sqlite.prepare('pragma data_version').pluck();
-  return () => `${String(changes.get())}:${String(external.get())}`;
+  return () => (sqlite.inTransaction ? null : `${String(changes.get())}:${String(external.get())}`);
 }
 
 export async function pingDatabase(db: Db): Promise<boolean> {
