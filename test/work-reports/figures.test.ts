@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshDatabase, newUser } from '../helpers/app.ts';
 import { newPipeline, newOpportunityRow, historyRow } from '../helpers/pipeline-analytics.ts';
 import { nowIso, type Db } from '../../src/db/index.ts';
-import { computeFigures } from '../../src/features/work-reports/figures.ts';
+import { classifyMoves, computeFigures, type StageMove } from '../../src/features/work-reports/figures.ts';
 import { summarySentence } from '../../src/features/work-reports/summary.ts';
 import { generateReports } from '../../src/features/work-reports/generate.ts';
 import { previousPeriod, periodContaining } from '../../src/features/work-reports/period.ts';
@@ -86,6 +86,10 @@ describe('a weekly work report from a fixture with known counts', () => {
     await historyRow(db, d5, s.b, s.c, IN(20), 3, 20_000_00);
     await historyRow(db, d6, s.b, s.a, IN(19), 3, 1_000_00); // moved back: not an advance
     await historyRow(db, d2, s.a, s.b, IN(23), 3, 8_000_00); // next Monday: not this week
+    // Won and reopened in the week: neither won nor lost, and reopening is not an advance.
+    const d7 = await newOpportunityRow(db, { owner: rep.id, customerId: old1, pipelineId: p.id, stageId: s.c, amountFen: 60_000_00, createdAt: '2026-09-01T00:00:00.000Z', name: '腾讯 重开' });
+    await historyRow(db, d7, s.c, s.won, IN(17), 3, 60_000_00);
+    await historyRow(db, d7, s.won, s.c, IN(18), 1, 60_000_00);
     // Quotes sent: 2 in the week, 1 draft never sent, 1 sent the week before.
     const quote = async (number: string, sentAt: string | null, total: number) =>
       db.insertInto('quotes').values({ number, customer_id: newA, owner_id: rep.id, status: sentAt ? 'sent' : 'draft', quote_date: '2026-11-16', valid_until: '2026-12-16', total_fen: total, sent_at: sentAt, created_at: IN(16), updated_at: IN(16) }).execute();
@@ -151,5 +155,50 @@ describe('a weekly work report from a fixture with known counts', () => {
     expect(periodContaining('month', '2026-02-10', ZONE)).toEqual({ kind: 'month', start: '2026-02-01', end: '2026-02-28' });
     expect(previousPeriod('month', new Date('2026-11-30T16:30:00.000Z'), ZONE)).toEqual({ kind: 'month', start: '2026-11-01', end: '2026-11-30' });
     expect(previousPeriod('month', new Date('2026-11-30T15:30:00.000Z'), ZONE)).toEqual({ kind: 'month', start: '2026-10-01', end: '2026-10-31' });
+  });
+});
+
+describe('classifyMoves: what a period’s stage moves mean, for work reports and digests alike', () => {
+  // Stages: 1, 2, 3 open in that order; 4 won; 5 lost.
+  const KIND: Record<number, string> = { 1: 'open', 2: 'open', 3: 'open', 4: 'won', 5: 'lost' };
+  let id = 0;
+  const move = (opportunityId: number, from: number | null, to: number, changedAt: string, moveId = ++id): StageMove => ({
+    id: moveId,
+    opportunityId,
+    changedAt,
+    fromKind: from === null ? null : KIND[from]!,
+    fromOrder: from,
+    toKind: KIND[to]!,
+    toOrder: to,
+  });
+  const at = (day: number) => `2026-11-${day}T02:00:00.000Z`;
+
+  it('a deal is won or lost when the period leaves it so; won and then reopened is neither', () => {
+    const moves = [
+      move(1, 3, 4, at(17)), move(1, 4, 3, at(18)), // won, reopened: neither
+      move(2, 3, 5, at(17)), move(2, 5, 3, at(18)), move(2, 3, 4, at(19)), // lost, reopened, won: won by the last move
+      move(3, 3, 4, at(17)), move(3, 4, 5, at(19)), // won, then lost: lost
+      move(4, 1, 2, at(17)), move(4, 2, 3, at(19)), // advanced twice: once, first "from" and latest "to"
+      move(5, 3, 2, at(17)), // moved back: nothing
+      move(6, null, 1, at(17)), // created: nothing
+      move(7, 4, 1, at(17)), // reopened after a win before the period: nothing
+    ];
+    const c = classifyMoves(moves);
+    expect([...c.won.keys()]).toEqual([2]);
+    expect(c.won.get(2)!.changedAt).toBe(at(19));
+    expect([...c.lost.keys()]).toEqual([3]);
+    expect([...c.advanced.keys()]).toEqual([4]);
+    expect(c.advanced.get(4)!.first.fromOrder).toBe(1);
+    expect(c.advanced.get(4)!.last.toOrder).toBe(3);
+  });
+
+  it('takes moves in time order, then by id, whatever order they come in', () => {
+    const won = move(1, 3, 4, at(17), 10);
+    const reopened = move(1, 4, 3, at(17), 11);
+    expect(classifyMoves([reopened, won]).won.size).toBe(0);
+    const later = move(2, 3, 4, at(19));
+    const earlier = move(2, 3, 5, at(18));
+    expect([...classifyMoves([later, earlier]).won.keys()]).toEqual([2]);
+    expect(classifyMoves([later, earlier]).lost.size).toBe(0);
   });
 });

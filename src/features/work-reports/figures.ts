@@ -55,9 +55,8 @@ const toActivity = (r: ActivityRow): ReportActivity => ({ id: r.id, type: r.type
  * The figures of one user's report for a period. Definitions (README "Work reports"):
  * visits/calls/meetings — their activities of that type marked done, starting in the period;
  * new customers — customers they created in the period; new leads — leads they own created in the period;
- * deals created — their deals created in the period; advanced — their deals moved to a later open stage in the period
- * (opportunity_stage_history); won/lost — their deals moved to a won/lost stage in the period, with the amount recorded
- * at that move; quotes sent — their quotes with sent_at in the period; tasks done — completed in the period;
+ * deals created — their deals created in the period; advanced, won, lost — their deals' stage moves in the period
+ * (dealMovement, classifyMoves: won and then reopened in the period is not won), with the amount recorded at the move; quotes sent — their quotes with sent_at in the period; tasks done — completed in the period;
  * tasks overdue — due before the period's end and not done by then; next period — their planned activities in it.
  */
 export async function computeFigures(db: Db, userId: number, period: Period, zone: string): Promise<WorkReportFigures> {
@@ -115,41 +114,7 @@ export async function computeFigures(db: Db, userId: number, period: Period, zon
     .orderBy('o.id')
     .execute();
 
-  // Every stage move of their deals in the period, in time order.
-  const moves = await db
-    .selectFrom('opportunity_stage_history as h')
-    .innerJoin('opportunities as o', 'o.id', 'h.opportunity_id')
-    .innerJoin('customers as c', 'c.id', 'o.customer_id')
-    .innerJoin('pipeline_stages as ts', 'ts.id', 'h.to_stage_id')
-    .leftJoin('pipeline_stages as fs', 'fs.id', 'h.from_stage_id')
-    .select(['h.id', 'o.id as opportunity_id', 'o.name', 'c.name as customer', 'h.amount_fen', 'h.from_stage_id', 'ts.name as to_name', 'ts.kind as to_kind', 'ts.sort_order as to_order', 'fs.name as from_name', 'fs.sort_order as from_order', 'fs.kind as from_kind'])
-    .where('o.owner_id', '=', userId)
-    .where('h.changed_at', '>=', start)
-    .where('h.changed_at', '<', end)
-    .orderBy('h.changed_at')
-    .orderBy('h.id')
-    .execute();
-  const advanced = new Map<number, ReportDeal>();
-  const won = new Map<number, ReportDeal>();
-  const lost = new Map<number, ReportDeal>();
-  for (const m of moves) {
-    const deal: ReportDeal = { id: m.opportunity_id, name: m.name, customer: m.customer, amountFen: m.amount_fen, from: m.from_name, to: m.to_name };
-    if (m.to_kind === 'won') {
-      won.set(m.opportunity_id, deal);
-      lost.delete(m.opportunity_id);
-    } else if (m.to_kind === 'lost') {
-      lost.set(m.opportunity_id, deal);
-      won.delete(m.opportunity_id);
-    } else if (m.from_stage_id !== null && m.from_kind === 'open' && m.from_order !== null && m.to_order > m.from_order) {
-      // First move keeps its "from", the latest its "to": 初步接洽 → 方案报价 over two moves reads as one advance.
-      const seen = advanced.get(m.opportunity_id);
-      advanced.set(m.opportunity_id, seen ? { ...deal, from: seen.from } : deal);
-    } else if (m.to_kind === 'open') {
-      // Reopened after a win or loss: no longer closed in this period.
-      won.delete(m.opportunity_id);
-      lost.delete(m.opportunity_id);
-    }
-  }
+  const moved = await dealMovement(db, [userId], { start, end });
 
   const quotes = await db
     .selectFrom('quotes as q')
@@ -206,14 +171,103 @@ export async function computeFigures(db: Db, userId: number, period: Period, zon
     newCustomers,
     newLeads,
     dealsCreated: dealsCreated.map((d) => ({ id: d.id, name: d.name, customer: d.customer, amountFen: d.amount_fen })),
-    dealsAdvanced: [...advanced.values()],
-    dealsWon: [...won.values()],
-    dealsLost: [...lost.values()],
+    dealsAdvanced: moved.advanced,
+    dealsWon: moved.won,
+    dealsLost: moved.lost,
     quotesSent: quotes.map((q) => ({ id: q.id, number: q.number, customer: q.customer, totalFen: q.total_fen, sentAt: q.sent_at ?? '' })),
     tasksDone: tasksDone.map(toActivity),
     tasksOverdue: tasksOverdue.map(toActivity),
     nextActivities: nextActivities.map(toActivity),
     nextPeriod: { start: next.start, end: next.end },
+  };
+}
+
+/** One stage move of a deal (opportunity_stage_history), with the kind and order of the stages on either side. */
+export interface StageMove {
+  /** The history row's id: orders moves made at the same instant. */
+  id: number;
+  opportunityId: number;
+  changedAt: string;
+  /** null for the deal's creation (no stage before). */
+  fromKind: string | null;
+  fromOrder: number | null;
+  toKind: string;
+  toOrder: number;
+}
+
+export interface ClassifiedMoves<M extends StageMove> {
+  /** Deals moved to a later open stage, by deal: their first such move (its "from") and their latest (its "to"). */
+  advanced: Map<number, { first: M; last: M }>;
+  /** Deals left won by the period's moves, by deal: the move that won them (its amount is the amount won). */
+  won: Map<number, M>;
+  /** Deals left lost by the period's moves, by deal: the move that lost them. */
+  lost: Map<number, M>;
+}
+
+/**
+ * THE rule for what a period's stage moves mean (work reports and digests both ask it). A deal is won (lost) in the
+ * period when a move in it closed the deal as won (lost) and no later move in it reopened the deal or closed it the
+ * other way: won and then reopened within the period is neither. Advanced: moved from an open stage to a later open
+ * one, counted once however many times. Moves are taken in time order (changed_at, then id) whatever order they come in.
+ */
+export function classifyMoves<M extends StageMove>(moves: readonly M[]): ClassifiedMoves<M> {
+  const inOrder = [...moves].sort((a, b) => (a.changedAt < b.changedAt ? -1 : a.changedAt > b.changedAt ? 1 : a.id - b.id));
+  const advanced = new Map<number, { first: M; last: M }>();
+  const won = new Map<number, M>();
+  const lost = new Map<number, M>();
+  for (const m of inOrder) {
+    if (m.toKind === 'won') {
+      won.set(m.opportunityId, m);
+      lost.delete(m.opportunityId);
+    } else if (m.toKind === 'lost') {
+      lost.set(m.opportunityId, m);
+      won.delete(m.opportunityId);
+    } else if (m.fromKind === 'open' && m.fromOrder !== null && m.toOrder > m.fromOrder) {
+      advanced.set(m.opportunityId, { first: advanced.get(m.opportunityId)?.first ?? m, last: m });
+    } else if (m.toKind === 'open') {
+      // Reopened after a win or loss (or moved back): no longer closed in this period.
+      won.delete(m.opportunityId);
+      lost.delete(m.opportunityId);
+    }
+  }
+  return { advanced, won, lost };
+}
+
+/**
+ * The stage moves in [start, end) of the deals `ownerIds` own, classified (classifyMoves): one user's for their work
+ * report, a manager's team's for the weekly digest. Amounts are those recorded at the move.
+ */
+export async function dealMovement(db: Db, ownerIds: readonly number[], range: { start: string; end: string }): Promise<{ advanced: ReportDeal[]; won: ReportDeal[]; lost: ReportDeal[] }> {
+  if (ownerIds.length === 0) return { advanced: [], won: [], lost: [] };
+  const rows = await db
+    .selectFrom('opportunity_stage_history as h')
+    .innerJoin('opportunities as o', 'o.id', 'h.opportunity_id')
+    .innerJoin('customers as c', 'c.id', 'o.customer_id')
+    .innerJoin('pipeline_stages as ts', 'ts.id', 'h.to_stage_id')
+    .leftJoin('pipeline_stages as fs', 'fs.id', 'h.from_stage_id')
+    .select(['h.id', 'h.changed_at', 'o.id as opportunity_id', 'o.name', 'c.name as customer', 'h.amount_fen', 'ts.name as to_name', 'ts.kind as to_kind', 'ts.sort_order as to_order', 'fs.name as from_name', 'fs.sort_order as from_order', 'fs.kind as from_kind'])
+    .where('o.owner_id', 'in', [...ownerIds])
+    .where('h.changed_at', '>=', range.start)
+    .where('h.changed_at', '<', range.end)
+    .orderBy('h.changed_at')
+    .orderBy('h.id')
+    .execute();
+  const moves = rows.map((m) => ({
+    id: m.id,
+    opportunityId: m.opportunity_id,
+    changedAt: m.changed_at,
+    fromKind: m.from_kind,
+    fromOrder: m.from_order,
+    toKind: m.to_kind,
+    toOrder: m.to_order,
+    deal: { id: m.opportunity_id, name: m.name, customer: m.customer, amountFen: m.amount_fen, from: m.from_name, to: m.to_name } satisfies ReportDeal,
+  }));
+  const { advanced, won, lost } = classifyMoves(moves);
+  return {
+    // First move keeps its "from", the latest its "to": 初步接洽 → 方案报价 over two moves reads as one advance.
+    advanced: [...advanced.values()].map(({ first, last }) => ({ ...last.deal, from: first.deal.from })),
+    won: [...won.values()].map((m) => m.deal),
+    lost: [...lost.values()].map((m) => m.deal),
   };
 }
 
