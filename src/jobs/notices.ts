@@ -6,11 +6,8 @@ import { formatter } from '../lib/format.ts';
 import { claimOnce, notify } from '../notifications/index.ts';
 import { flagsForOpportunities, type Flag } from '../features/alerts/queries.ts';
 import { todayIn } from '../lib/dates.ts';
-import { companyBrief } from '../features/company/queries.ts';
+import { companyTimeZone } from '../features/company/queries.ts';
 
-async function zoneOf(db: Db): Promise<string> {
-  return (await companyBrief(db))?.time_zone ?? 'Asia/Shanghai';
-}
 
 /** Reminders older than this when the job first sees them (the app was down for days) are not sent any more. */
 const REMINDER_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -20,7 +17,7 @@ const REMINDER_GRACE_MS = 24 * 60 * 60 * 1000;
  * reminder time, so a reminder moved later is announced again at its new time).
  */
 export async function sendActivityReminders(db: Db, now: Date, signal?: AbortSignal): Promise<number> {
-  const zone = await zoneOf(db);
+  const zone = await companyTimeZone(db);
   const due = await db
     .selectFrom('activities as a')
     .innerJoin('users as u', 'u.id', 'a.owner_id')
@@ -67,7 +64,7 @@ function monthDays(day: string): string[] {
  * today in the company's time zone notify the contact's owner, once per date.
  */
 export async function sendKeyDateNotices(db: Db, now: Date, signal?: AbortSignal): Promise<number> {
-  const zone = await zoneOf(db);
+  const zone = await companyTimeZone(db);
   const today = todayIn(zone, now);
   const mds = monthDays(today);
   const birthdays = await db
@@ -134,7 +131,7 @@ export function flagText(f: Flag, lang: Language, zone: string): string {
  * whose set of flag kinds is new notifies its owner — the same flags do not notify again every morning.
  */
 export async function sendDealAtRiskNotices(db: Db, now: Date, signal?: AbortSignal): Promise<number> {
-  const zone = await zoneOf(db);
+  const zone = await companyTimeZone(db);
   const open = await db
     .selectFrom('opportunities as o')
     .innerJoin('users as u', 'u.id', 'o.owner_id')

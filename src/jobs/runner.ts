@@ -10,6 +10,7 @@ import { messages } from '../i18n/index.ts';
 import { notify } from '../notifications/index.ts';
 import type { JobContext, JobDefinition } from './registry.ts';
 import { previousDue, slotOf } from './schedule.ts';
+import { companyTimeZone, DEFAULT_TIME_ZONE } from '../features/company/queries.ts';
 
 /** Minutes to wait before attempt n+1 after n failed attempts of a run; after the last, the run is failed. */
 export const JOB_BACKOFF_MINUTES = [1, 5, 15] as const;
@@ -69,7 +70,7 @@ export class JobRunner {
   private readonly running = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private stopping = false;
-  private timezone = 'Asia/Shanghai';
+  private timezone = DEFAULT_TIME_ZONE;
 
   constructor(opts: RunnerOptions) {
     this.db = opts.db;
@@ -84,8 +85,7 @@ export class JobRunner {
 
   /** Schedules every job with node-cron in the company's time zone, and polls for retries and lapsed leases. */
   async start(): Promise<void> {
-    const company = await this.db.selectFrom('company').select('time_zone').where('id', '=', 1).executeTakeFirst();
-    const timezone = company?.time_zone ?? 'Asia/Shanghai';
+    const timezone = await companyTimeZone(this.db);
     this.timezone = timezone;
     for (const job of this.jobs.values()) {
       this.tasks.push(

@@ -9,7 +9,7 @@ import { fill, languageFromHeader, messages, type Messages } from '../i18n/index
 import { formatter, type Formatter } from '../lib/format.ts';
 import { navFor } from '../access/modules.ts';
 import type { Viewer } from '../access/index.ts';
-import { companyBrief } from '../features/company/queries.ts';
+import { companyBrief, DEFAULT_TIME_ZONE } from '../features/company/queries.ts';
 
 export type FlashKind = 'success' | 'error' | 'info';
 export interface Flash {
@@ -98,7 +98,7 @@ export default fp(
 
     async function baseLocals(req: FastifyRequest, reply: FastifyReply): Promise<BaseLocals> {
       const company = await companyBrief(opts.db);
-      const timeZone = company?.time_zone ?? 'Asia/Shanghai';
+      const timeZone = company?.time_zone ?? DEFAULT_TIME_ZONE;
       const pending = readFlash(req, reply);
       const path = req.url.split('?')[0] ?? '/';
       return {

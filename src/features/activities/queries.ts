@@ -2,13 +2,8 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { scope, userScope, isManager, seesAllRecords, type Viewer } from '../../access/index.ts';
 import { anyColumnContains } from '../../db/search.ts';
-import { companyBrief } from '../company/queries.ts';
 import type { ActivityListQuery } from './schemas.ts';
 
-/** The company's time zone: every local time in this feature is read and shown in it. */
-export async function companyZone(db: Db): Promise<string> {
-  return (await companyBrief(db))?.time_zone ?? 'Asia/Shanghai';
-}
 
 /** The record an activity is about, as the record pages pass it. */
 export type ActivitySubject = { customerId: number } | { contactId: number } | { leadId: number };

@@ -6,7 +6,6 @@ import {
   activityPanel,
   calendarItems,
   canSeeTeam,
-  companyZone,
   getActivity,
   linkOptions,
   listActivities,
@@ -24,6 +23,7 @@ import {
 import { cancelActivity, completeActivity, createActivity, updateActivity, type ActivityResult } from './commands.ts';
 import { ACTIVITY_STATUSES, ACTIVITY_TYPES, activityListQuery, calendarQuery, completionSchema, createActivitySchema, subjectQuery, taskListQuery, updateActivitySchema } from './schemas.ts';
 import { calendarRange, localDay, localTime, localToUtc, utcToLocal } from './time.ts';
+import { companyTimeZone } from '../company/queries.ts';
 
 const PANEL_TARGET = 'activity-panel';
 const BACK_KEYS = { customer: 'customer_id', contact: 'contact_id', lead: 'lead_id' } as const;
@@ -62,7 +62,7 @@ export default async function activitiesRoutes(app: FastifyInstance, opts: { db:
 
   /** Date-time errors shown together with the schema's (the command checks them again with the zone). */
   async function withTimeErrors(body: unknown, errors: FieldErrors): Promise<FieldErrors> {
-    const zone = await companyZone(db);
+    const zone = await companyTimeZone(db);
     const b = (body ?? {}) as Record<string, unknown>;
     const out = { ...errors };
     for (const field of ['starts_at', 'remind_at']) {
@@ -89,7 +89,7 @@ export default async function activitiesRoutes(app: FastifyInstance, opts: { db:
     const [links, people, zone] = await Promise.all([
       linkOptions(db, viewer, { customer_id: num(values.customer_id), contact_id: num(values.contact_id), lead_id: num(values.lead_id) }),
       participantOptions(db, viewer),
-      companyZone(db),
+      companyTimeZone(db),
     ]);
     return { activity, links, people, zone, types: ACTIVITY_TYPES };
   }
@@ -102,7 +102,7 @@ export default async function activitiesRoutes(app: FastifyInstance, opts: { db:
   /** The panel of a record page, optionally with the quick form open (after a failed quick submit). */
   async function renderPanel(req: FastifyRequest, reply: FastifyReply, subject: ActivitySubject, quick: { values: Record<string, unknown>; errors: FieldErrors } | null, status = 200) {
     const viewer = viewerOf(req);
-    const [panel, record, zone] = await Promise.all([activityPanel(db, viewer, subject), visibleSubject(db, viewer, subject), companyZone(db)]);
+    const [panel, record, zone] = await Promise.all([activityPanel(db, viewer, subject), visibleSubject(db, viewer, subject), companyTimeZone(db)]);
     if (!record) return reply.callNotFound();
     return reply.render(
       'activities/panel',
@@ -138,7 +138,7 @@ export default async function activitiesRoutes(app: FastifyInstance, opts: { db:
     const q = (req.query ?? {}) as Record<string, string>;
     const subject = subjectFromParams(subjectQuery.parse(q));
     if (subject && !(await visibleSubject(db, viewer, subject))) return reply.callNotFound();
-    const zone = await companyZone(db);
+    const zone = await companyTimeZone(db);
     const type = (ACTIVITY_TYPES as readonly string[]).includes(q.type ?? '') ? q.type! : 'visit';
     const values: Record<string, unknown> = { type, status: 'planned', starts_at: q.date && /^\d{4}-\d{2}-\d{2}$/.test(q.date) ? `${q.date}T09:00` : nowLocal(zone), duration_minutes: '60', participants: [] };
     if (subject) {
@@ -160,7 +160,7 @@ export default async function activitiesRoutes(app: FastifyInstance, opts: { db:
     const p = subjectParams(subject);
     // Without htmx this is a page of its own: the full form does the same job.
     if (!wantsFragment(req)) return reply.redirect(`/activities/new?${p.query}`, 303);
-    const zone = await companyZone(db);
+    const zone = await companyTimeZone(db);
     const values = { type: 'call', status: 'done', starts_at: nowLocal(zone), duration_minutes: '30', [p.key]: String(p.id) };
     return reply.render('activities/_quick-form', { values, errors: {}, subject: { [p.key]: p.id }, back: backOf(subject), zone, types: ACTIVITY_TYPES }, { fragment: 'activities/_quick-form' });
   });
@@ -182,7 +182,7 @@ export default async function activitiesRoutes(app: FastifyInstance, opts: { db:
     };
     const parsed = parseForm(createActivitySchema, body, req.t);
     if (!parsed.ok) return failed(dateTexts(req, await withTimeErrors(body, translate(req, parsed.errors, false))));
-    const result = await createActivity(db, viewer, auditContext(req), parsed.data, await companyZone(db));
+    const result = await createActivity(db, viewer, auditContext(req), parsed.data, await companyTimeZone(db));
     if (!result.ok) return failed(translate(req, result.errors, true));
     reply.flash('success', req.t.activities.created);
     if (toPanel) return renderPanel(req, reply, subject, null);
@@ -208,7 +208,7 @@ export default async function activitiesRoutes(app: FastifyInstance, opts: { db:
   app.get('/activities/:id/edit', async (req, reply) => {
     const activity = await findOr404(req);
     if (!activity) return reply.callNotFound();
-    const zone = await companyZone(db);
+    const zone = await companyTimeZone(db);
     const values = {
       ...activity,
       starts_at: utcToLocal(activity.starts_at, zone),
@@ -227,7 +227,7 @@ export default async function activitiesRoutes(app: FastifyInstance, opts: { db:
     if (!activity) return reply.callNotFound();
     const parsed = parseForm(updateActivitySchema, req.body, req.t);
     if (!parsed.ok) return renderForm(req, reply, activity, echo(req.body), dateTexts(req, await withTimeErrors(req.body, translate(req, parsed.errors, false))), 422);
-    const result = await updateActivity(db, viewerOf(req), auditContext(req), activity.id, parsed.data, await companyZone(db));
+    const result = await updateActivity(db, viewerOf(req), auditContext(req), activity.id, parsed.data, await companyTimeZone(db));
     if (!result.ok && result.notFound) return reply.callNotFound();
     if (!result.ok) return renderForm(req, reply, activity, echo(req.body), translate(req, result.errors, true), 422);
     reply.flash('success', req.t.activities.saved);
@@ -290,7 +290,7 @@ export default async function activitiesRoutes(app: FastifyInstance, opts: { db:
     const f = calendarQuery.parse(req.query ?? {});
     const who = await scheduleOf(req, f);
     if (!who.ok) return reply.callNotFound();
-    const zone = await companyZone(db);
+    const zone = await companyTimeZone(db);
     const range = calendarRange(f.view, f.date || undefined, zone);
     const { items, truncated } = await calendarItems(db, viewer, range, who.owners);
     const byDay = new Map<string, (CalendarItem & { time: string })[]>(range.days.map((d) => [d, []]));
@@ -317,7 +317,7 @@ export default async function activitiesRoutes(app: FastifyInstance, opts: { db:
     const f = taskListQuery.parse(req.query ?? {});
     const who = await scheduleOf(req, f);
     if (!who.ok) return reply.callNotFound();
-    const zone = await companyZone(db);
+    const zone = await companyTimeZone(db);
     const page = await openTasks(db, viewer, who.owners, f.after);
     const now = new Date().toISOString();
     const week = calendarRange('week', undefined, zone);

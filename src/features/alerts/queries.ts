@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { rootOf, writeTransaction, type Db } from '../../db/index.ts';
 import { dayStartUtc } from '../../lib/dates.ts';
-import { companyBrief } from '../company/queries.ts';
+import { companyBrief, DEFAULT_TIME_ZONE } from '../company/queries.ts';
 import { scope, type Viewer } from '../../access/index.ts';
 import { alertSettings, type AlertSettings } from './settings.ts';
 import { todayIn } from '../../lib/dates.ts';
@@ -179,7 +179,7 @@ interface FlagInputs {
  */
 async function loadFlagInputs(db: Db, ids: readonly number[], now: Date, opts: { future?: boolean } = {}): Promise<FlagInputs> {
   const [settings, typicals, company] = await Promise.all([alertSettings(db), stageTypicals(db), companyBrief(db)]);
-  const timeZone = company?.time_zone ?? 'Asia/Shanghai';
+  const timeZone = company?.time_zone ?? DEFAULT_TIME_ZONE;
   const today = todayIn(timeZone, now);
   const nowIso = now.toISOString();
   const out: DealContext[] = [];

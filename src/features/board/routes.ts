@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/index.ts';
 import { auditContext, viewerOf, wantsFragment } from '../../plugins/guards.ts';
 import { fill } from '../../i18n/index.ts';
-import { companyBrief } from '../company/queries.ts';
+import { companyTimeZone } from '../company/queries.ts';
 import { advanceOpportunity } from '../opportunities/commands.ts';
 import {
   activePipelines,
@@ -67,13 +67,10 @@ function nextBatch(f: BoardQuery, stageId: number, cards: BoardCard[], shownBefo
 export default async function boardRoutes(app: FastifyInstance, opts: { db: Db }) {
   const { db } = opts;
 
-  async function timeZone(): Promise<string> {
-    return (await companyBrief(db))?.time_zone ?? 'Asia/Shanghai';
-  }
 
   async function renderBoard(req: FastifyRequest, reply: FastifyReply, q: BoardQuery, extra: { pending?: PendingMove; status?: number } = {}) {
     const viewer = viewerOf(req);
-    const [pipelines, owners, tz] = await Promise.all([activePipelines(db), ownerOptions(db, viewer), timeZone()]);
+    const [pipelines, owners, tz] = await Promise.all([activePipelines(db), ownerOptions(db, viewer), companyTimeZone(db)]);
     const pipeline = choosePipeline(pipelines, q.pipeline);
     const filters: BoardQuery = { ...q, pipeline: pipeline?.id };
     const columns = (pipeline ? await boardColumns(db, viewer, pipeline.id, filters) : []).map((col) => ({
@@ -116,7 +113,7 @@ export default async function boardRoutes(app: FastifyInstance, opts: { db: Db }
     const [cards, stages, tz] = await Promise.all([
       columnCards(db, viewer, { id: stage.id, name: stage.name, kind: stage.kind, probability: 0 }, filters, { limit: CARDS_PER_COLUMN, after: decodeCardCursor(q.after) }),
       pipelineStages(db, stage.pipeline_id),
-      timeZone(),
+      companyTimeZone(db),
     ]);
     const shown = q.shown ?? 0;
     return reply.render(
@@ -190,7 +187,7 @@ export default async function boardRoutes(app: FastifyInstance, opts: { db: Db }
   app.get('/opportunities/overview', async (req, reply) => {
     const viewer = viewerOf(req);
     const q = overviewQuery.parse(req.query ?? {});
-    const [pipelines, tz] = await Promise.all([activePipelines(db), timeZone()]);
+    const [pipelines, tz] = await Promise.all([activePipelines(db), companyTimeZone(db)]);
     const pipeline = choosePipeline(pipelines, q.pipeline);
     const quarter = quarterOf(todayIn(tz));
     let from = q.from ?? quarter.from;

@@ -45,6 +45,14 @@ export async function companyBrief(db: Db): Promise<CompanyBrief | undefined> {
   return value;
 }
 
+/** The zone a company works in until it chooses one (company settings). */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+/** The company's time zone: every local date and time is read and shown in it. */
+export async function companyTimeZone(db: Db): Promise<string> {
+  return (await companyBrief(db))?.time_zone ?? DEFAULT_TIME_ZONE;
+}
+
 export function forgetCompanyBrief(db: Db): void {
   cache.delete(rootOf(db));
 }

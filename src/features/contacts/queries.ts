@@ -4,7 +4,7 @@ import { TZDate } from '@date-fns/tz';
 import type { Db } from '../../db/index.ts';
 import { listSortKey, textSearch } from '../../db/search.ts';
 import { builtInViews, scope, viewScope, type Viewer } from '../../access/index.ts';
-import { companyBrief } from '../company/queries.ts';
+import { companyTimeZone } from '../company/queries.ts';
 import type { ContactListQuery, ContactSort, ContactView } from './schemas.ts';
 
 export const PAGE_SIZE = 50;
@@ -69,7 +69,7 @@ const viewCondition = (viewer: Viewer, view: ContactView | undefined): Expressio
 
 /** The month (01–12) of today in the company's time zone, for "birthday this month". */
 export async function currentMonth(db: Db, now: Date = new Date()): Promise<string> {
-  const zone = (await companyBrief(db))?.time_zone ?? 'Asia/Shanghai';
+  const zone = await companyTimeZone(db);
   return String(new TZDate(now.getTime(), zone).getMonth() + 1).padStart(2, '0');
 }
 

@@ -3,7 +3,7 @@ import type { Db } from '../../db/index.ts';
 import { viewerOf } from '../../plugins/guards.ts';
 import { isAdmin } from '../../access/index.ts';
 import { modulesFor } from '../../access/modules.ts';
-import { companyBrief } from '../company/queries.ts';
+import { companyBrief, DEFAULT_TIME_ZONE } from '../company/queries.ts';
 import { salesDay } from './queries.ts';
 import { approvalsWaiting } from '../quotes/queries.ts';
 
@@ -25,7 +25,7 @@ export default async function homeRoutes(app: FastifyInstance, opts: { db: Db })
       .executeTakeFirstOrThrow();
     const modules = modulesFor(viewer.role).filter((m) => m.key !== 'home');
     const company = await companyBrief(opts.db);
-    const day = isAdmin(viewer) ? null : await salesDay(opts.db, viewer, company?.time_zone ?? 'Asia/Shanghai');
+    const day = isAdmin(viewer) ? null : await salesDay(opts.db, viewer, company?.time_zone ?? DEFAULT_TIME_ZONE);
     // Quotes waiting for this user's approval: one lookup on a partial index, only for the roles that approve.
     const approves = viewer.role === 'sales_manager' || viewer.role === 'sales_director' || viewer.role === 'general_manager';
     const quoteApprovals = approves ? await approvalsWaiting(opts.db, viewer) : null;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/index.ts';
 import { jobRegistry } from '../../jobs/registry.ts';
 import { JobRunner } from '../../jobs/runner.ts';
-import { companyBrief } from '../company/queries.ts';
+import { companyTimeZone } from '../company/queries.ts';
 import { afterWrite, viewerOf } from '../../plugins/guards.ts';
 import { audit } from '../../audit/index.ts';
 import { writeTransaction } from '../../db/index.ts';
@@ -13,7 +13,7 @@ export default async function jobsAdminRoutes(app: FastifyInstance, opts: { db: 
   const { db } = opts;
 
   app.get('/jobs', async (req, reply) => {
-    const timeZone = (await companyBrief(db))?.time_zone ?? 'Asia/Shanghai';
+    const timeZone = await companyTimeZone(db);
     const jobs = await jobOverview(db, jobRegistry(), timeZone);
     const failures = await recentFailures(db);
     return reply.render('jobs-admin/index', { title: req.t.jobs.title, jobs, failures, timeZone });

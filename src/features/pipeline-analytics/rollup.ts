@@ -2,6 +2,7 @@ import { TZDate } from '@date-fns/tz';
 import type { Kysely } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import type { DB } from '../../db/types.ts';
+import { companyTimeZone } from '../company/queries.ts';
 
 /** migrations/0009: the monthly rollup of the stage history. */
 export interface StageMonthStatsTable {
@@ -129,10 +130,6 @@ async function addOne(db: AnalyticsDb, key: { pipeline_id: number; month: string
     .execute();
 }
 
-async function companyZone(db: Db): Promise<string> {
-  const row = await db.selectFrom('company').select('time_zone').where('id', '=', 1).executeTakeFirst();
-  return row?.time_zone ?? 'Asia/Shanghai';
-}
 
 /**
  * Records one stage change in the monthly rollup. Call it inside the stage-change transaction with that `trx`
@@ -155,7 +152,7 @@ export async function recordStageMove(trx: Db, move: StageMove): Promise<void> {
     }
     won = { cycleDays: createdAt ? wholeDays(createdAt, move.at) : 0, amountFen: amountFen ?? 0 };
   }
-  const month = monthOf(move.at, await companyZone(trx));
+  const month = monthOf(move.at, await companyTimeZone(trx));
   const d = deltas(from, to, move.daysInFromStage, won);
   const db = withStats(trx);
   if (d.from && move.fromStageId !== null) await add(db, { pipeline_id: move.pipelineId, month, owner_id: move.ownerId, stage_id: move.fromStageId }, d.from);
@@ -167,7 +164,7 @@ export async function recordStageMove(trx: Db, move: StageMove): Promise<void> {
  * time from the deal's creation, its amount as recorded at that moment). Reads the history in keyset chunks.
  */
 export async function rebuildRollup(db: Db): Promise<void> {
-  const monthAt = monthMemo(await companyZone(db));
+  const monthAt = monthMemo(await companyTimeZone(db));
   const stages = await db.selectFrom('pipeline_stages').select(['id', 'sort_order', 'kind', 'pipeline_id']).execute();
   const info = new Map(stages.map((r) => [r.id, { sortOrder: r.sort_order, kind: r.kind, pipelineId: r.pipeline_id }]));
   const totals = new Map<string, Delta>();

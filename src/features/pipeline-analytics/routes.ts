@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { viewerOf } from '../../plugins/guards.ts';
-import { companyBrief } from '../company/queries.ts';
+import { companyTimeZone } from '../company/queries.ts';
 import { barSvg, funnelSvg, lineSvg } from '../../lib/charts.ts';
 import { defaultPeriod, defaultScope, ownersInScope, parseScope, pipelineAnalytics, pipelineChoices, scopeOptions, scopeParam } from './queries.ts';
 
@@ -27,8 +27,7 @@ export default async function pipelineAnalyticsRoutes(app: FastifyInstance, opts
     if (viewer.role === 'admin') return reply.callNotFound();
     const q = query.parse(req.query ?? {});
     const pipelines = await pipelineChoices(db);
-    const company = await companyBrief(db);
-    const zone = company?.time_zone ?? 'Asia/Shanghai';
+    const zone = await companyTimeZone(db);
     const t = req.t.analytics;
     const asked = parseScope(q.scope);
     if (asked === null) return reply.callNotFound();
