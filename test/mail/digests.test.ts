@@ -2,9 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { smallOrg, testApp, type TestApp } from '../helpers/app.ts';
 import { newCustomerRow } from '../helpers/activities.ts';
 import { alertDeal, alertPipeline, daysAgo } from '../helpers/alerts.ts';
+import { historyRow, newOpportunityRow } from '../helpers/pipeline-analytics.ts';
 import { nowIso } from '../../src/db/index.ts';
 import { sendDailyDigests, sendWeeklyDigests } from '../../src/features/digests/digests.ts';
+import { computeFigures, sumFen } from '../../src/features/work-reports/figures.ts';
 import { generateReports } from '../../src/features/work-reports/generate.ts';
+import { periodContaining } from '../../src/features/work-reports/period.ts';
+import { briefMoney } from '../../src/features/work-reports/summary.ts';
 import { createMailer, sendDueMail } from '../../src/mail/sender.ts';
 import { setAppUrl } from '../../src/mail/index.ts';
 import { decodeHeader, loopbackSmtp, parseMessage, partContent } from './loopback-smtp.ts';
@@ -99,5 +103,30 @@ describe('email digests reach a real SMTP server', () => {
     expect(section).toContain(nameOf(org.users.rep2.id));
     expect(section).toContain(nameOf(manager1.id));
     expect(section).not.toContain(nameOf(rep1.id));
+  });
+
+  it('a deal won and then reopened this week is not won in the weekly digest, as in the work report', async () => {
+    const { rep1 } = org.users;
+    const c = await newCustomerRow(t.db, rep1, '比亚迪');
+    const p = await alertPipeline(t.db);
+    const s = p.stages;
+    // Friday 2026-11-27 17:00 in Shanghai; the moves are on Tuesday, Wednesday and Thursday of that week.
+    const now = new Date('2026-11-27T09:00:00.000Z');
+    const reopened = await newOpportunityRow(t.db, { owner: rep1.id, customerId: c.id, pipelineId: p.id, stageId: s.c, amountFen: 60_000_00, name: '比亚迪 重开' });
+    const won = await newOpportunityRow(t.db, { owner: rep1.id, customerId: c.id, pipelineId: p.id, stageId: s.won, status: 'won', amountFen: 125_000_00, name: '比亚迪 赢单' });
+    const lost = await newOpportunityRow(t.db, { owner: rep1.id, customerId: c.id, pipelineId: p.id, stageId: s.lost, status: 'lost', amountFen: 30_000_00, name: '比亚迪 丢单' });
+    await historyRow(t.db, reopened, s.c, s.won, '2026-11-24T02:00:00.000Z', 3, 60_000_00);
+    await historyRow(t.db, reopened, s.won, s.c, '2026-11-25T02:00:00.000Z', 1, 60_000_00);
+    await historyRow(t.db, won, s.c, s.won, '2026-11-26T02:00:00.000Z', 3, 125_000_00);
+    await historyRow(t.db, lost, s.b, s.lost, '2026-11-26T03:00:00.000Z', 3, 30_000_00);
+
+    const report = await computeFigures(t.db, rep1.id, periodContaining('week', '2026-11-27', 'Asia/Shanghai'), 'Asia/Shanghai');
+    expect(report.dealsWon.map((d) => d.name)).toEqual(['比亚迪 赢单']);
+    expect(report.dealsLost.map((d) => d.name)).toEqual(['比亚迪 丢单']);
+    expect(await sendWeeklyDigests(t.db, now)).toBe(1); // manager1
+    const mail = await t.db.selectFrom('mail_messages').select('text_body').where('to_address', '=', 'manager1@example.com').executeTakeFirstOrThrow();
+    const money = (fen: number) => briefMoney(fen, 'zh-CN', 'Asia/Shanghai');
+    expect(mail.text_body).toContain(`赢单 ${report.dealsWon.length} (${money(sumFen(report.dealsWon))}) · 丢单 ${report.dealsLost.length} (${money(sumFen(report.dealsLost))})`);
+    expect(mail.text_body).toContain('赢单 1 (¥12.5万) · 丢单 1 (¥3万)');
   });
 });

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/index.ts';
 import { writeTransaction } from '../../db/index.ts';
 import type { Language, Role } from '../../db/types.ts';
-import { userScope, type Viewer } from '../../access/index.ts';
+import type { Viewer } from '../../access/index.ts';
 import { fill, messages } from '../../i18n/index.ts';
 import { formatter } from '../../lib/format.ts';
 import { dayRangeUtc } from '../../lib/dates.ts';
@@ -14,6 +14,8 @@ import { companyBrief } from '../company/queries.ts';
 import { flagText } from '../../jobs/notices.ts';
 import { periodContaining, periodRangeUtc, previousPeriod } from '../work-reports/period.ts';
 import { REPORTING_ROLES } from '../work-reports/generate.ts';
+import { dealMovement, sumFen } from '../work-reports/figures.ts';
+import { teamReports } from '../work-reports/queries.ts';
 import { briefMoney } from '../work-reports/summary.ts';
 
 const AT_RISK_LIMIT = 10;
@@ -152,15 +154,9 @@ export async function sendWeeklyDigests(db: Db, now: Date, signal?: AbortSignal)
     const lang = r.language as Language;
     const fmt = formatter(lang, zone);
     const t = messages(lang);
-    const team = await db
-      .selectFrom('users as u')
-      .select(['u.id', 'u.display_name'])
-      .where('u.active', '=', 1)
-      .where('u.role', 'in', [...REPORTING_ROLES])
-      .where(userScope(viewer, 'u'))
-      .orderBy('u.display_name')
-      .execute();
-    const ids = team.map((m) => m.id);
+    // The team and their reports for last week, as the work reports page lists them.
+    const team = await teamReports(db, viewer, 'week', lastWeek.start);
+    const ids = team.map((m) => m.user_id);
     if (ids.length === 0) continue;
     const counts = await db
       .selectFrom('activities')
@@ -172,36 +168,17 @@ export async function sendWeeklyDigests(db: Db, now: Date, signal?: AbortSignal)
       .groupBy(['owner_id', 'type'])
       .execute();
     const count = (id: number, type: string) => Number(counts.find((c) => c.owner_id === id && c.type === type)?.n ?? 0);
-    const activity = team.map((m) => ({ name: m.display_name, visits: count(m.id, 'visit'), calls: count(m.id, 'call'), meetings: count(m.id, 'meeting'), tasks: count(m.id, 'task') }));
-    const moves = await db
-      .selectFrom('opportunity_stage_history as h')
-      .innerJoin('opportunities as o', 'o.id', 'h.opportunity_id')
-      .innerJoin('pipeline_stages as ts', 'ts.id', 'h.to_stage_id')
-      .leftJoin('pipeline_stages as fs', 'fs.id', 'h.from_stage_id')
-      .select(['h.opportunity_id', 'h.amount_fen', 'ts.kind as to_kind', 'ts.sort_order as to_order', 'fs.sort_order as from_order', 'fs.kind as from_kind'])
-      .where('o.owner_id', 'in', ids)
-      .where('h.changed_at', '>=', start)
-      .where('h.changed_at', '<', end)
-      .execute();
-    const advanced = new Set(moves.filter((m) => m.to_kind === 'open' && m.from_kind === 'open' && m.from_order !== null && m.to_order > m.from_order).map((m) => m.opportunity_id));
-    const wonMap = new Map(moves.filter((m) => m.to_kind === 'won').map((m) => [m.opportunity_id, m.amount_fen]));
-    const lostMap = new Map(moves.filter((m) => m.to_kind === 'lost').map((m) => [m.opportunity_id, m.amount_fen]));
-    const sum = (m: Map<number, number>) => [...m.values()].reduce((s, v) => s + v, 0);
-    const reports = await db
-      .selectFrom('users as u')
-      .leftJoin('work_reports as w', (j) => j.onRef('w.user_id', '=', 'u.id').on('w.period', '=', 'week').on('w.period_start', '=', lastWeek.start))
-      .select(['u.display_name', 'w.id as report_id', 'w.submitted_at'])
-      .where('u.id', 'in', ids)
-      .orderBy('u.display_name')
-      .execute();
-    const notSubmitted = reports.filter((x) => !x.submitted_at).map((x) => ({ name: x.display_name, link: absoluteUrl(x.report_id ? `/reports/work/${x.report_id}` : '/reports/work') }));
+    const activity = team.map((m) => ({ name: m.display_name, visits: count(m.user_id, 'visit'), calls: count(m.user_id, 'call'), meetings: count(m.user_id, 'meeting'), tasks: count(m.user_id, 'task') }));
+    // The team's pipeline movement so far this week, by the work reports' rule (what their reports will say).
+    const moved = await dealMovement(db, ids, { start, end });
+    const notSubmitted = team.filter((x) => !x.submitted_at).map((x) => ({ name: x.display_name, link: absoluteUrl(x.report_id ? `/reports/work/${x.report_id}` : '/reports/work') }));
     const atRisk = await dealsAtRisk(db, ids, lang, zone, now);
     const title = fill(t.workReports.digest.weeklySubject, { start: week.start, end: week.end });
     const data = {
       name: r.display_name,
       title,
       activity,
-      pipeline: { advanced: advanced.size, won: wonMap.size, wonAmount: briefMoney(sum(wonMap), lang, zone), lost: lostMap.size, lostAmount: briefMoney(sum(lostMap), lang, zone) },
+      pipeline: { advanced: moved.advanced.length, won: moved.won.length, wonAmount: briefMoney(sumFen(moved.won), lang, zone), lost: moved.lost.length, lostAmount: briefMoney(sumFen(moved.lost), lang, zone) },
       atRisk: atRisk.map((d) => ({ ...d, amount: fmt.money(d.amount_fen) })),
       notSubmitted,
       lastWeek,
