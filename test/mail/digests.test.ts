@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { smallOrg, testApp, type TestApp } from '../helpers/app.ts';
+import { signIn, smallOrg, testApp, type TestApp } from '../helpers/app.ts';
 import { newCustomerRow } from '../helpers/activities.ts';
 import { alertDeal, alertPipeline, daysAgo } from '../helpers/alerts.ts';
 import { historyRow, newOpportunityRow } from '../helpers/pipeline-analytics.ts';
 import { nowIso } from '../../src/db/index.ts';
 import { sendDailyDigests, sendWeeklyDigests } from '../../src/features/digests/digests.ts';
+import { viewerForUser } from '../../src/features/digests/viewer.ts';
+import { validateSessionToken } from '../../src/auth/session.ts';
 import { computeFigures, sumFen } from '../../src/features/work-reports/figures.ts';
 import { generateReports } from '../../src/features/work-reports/generate.ts';
 import { periodContaining } from '../../src/features/work-reports/period.ts';
@@ -128,5 +130,35 @@ describe('email digests reach a real SMTP server', () => {
     const money = (fen: number) => briefMoney(fen, 'zh-CN', 'Asia/Shanghai');
     expect(mail.text_body).toContain(`赢单 ${report.dealsWon.length} (${money(sumFen(report.dealsWon))}) · 丢单 ${report.dealsLost.length} (${money(sumFen(report.dealsLost))})`);
     expect(mail.text_body).toContain('赢单 1 (¥12.5万) · 丢单 1 (¥3万)');
+  });
+
+  it('the weekly digest lists the deals at risk the manager sees in the app, one they are a team member of included', async () => {
+    const { rep1, rep3, manager1 } = org.users;
+    const now = new Date();
+    const p = await alertPipeline(t.db);
+    const stale = { pipelineId: p.id, stageId: p.stages.a, stageEnteredAt: daysAgo(40), lastActivityAt: daysAgo(40), createdAt: daysAgo(40) };
+    const east = await newCustomerRow(t.db, rep1, '华为技术');
+    const south = await newCustomerRow(t.db, rep3, '美的集团');
+    await alertDeal(t.db, { ...stale, owner: rep1.id, customerId: east.id, name: '华为 ERP', amountFen: 300_000_00 });
+    // rep3 is in another department; manager1 is on the team of one of rep3's deals, not of the other.
+    const shared = await alertDeal(t.db, { ...stale, owner: rep3.id, customerId: south.id, name: '美的 MES', amountFen: 200_000_00 });
+    await alertDeal(t.db, { ...stale, owner: rep3.id, customerId: south.id, name: '美的 云', amountFen: 100_000_00 });
+    await t.db.insertInto('record_members').values({ entity: 'opportunities', record_id: shared, user_id: manager1.id, role: 'member', created_at: nowIso() }).execute();
+
+    // The digest's viewer is the one the session builds when manager1 signs in.
+    const client = await signIn(t.app, 'manager1');
+    const session = await validateSessionToken(t.db, (client.cookies.get('guanxi_session') ?? client.cookies.get('__Host-guanxi_session'))!);
+    const { unreadNotifications: _u, ...signedIn } = session!.viewer;
+    const { unreadNotifications: _v, ...forDigest } = (await viewerForUser(t.db, manager1.id))!;
+    expect(forDigest).toEqual(signedIn);
+    expect([...forDigest.memberOf]).toEqual(['opportunities']);
+
+    const page = await client.get('/opportunities/at-risk');
+    const inApp = [...page.body.matchAll(/href="\/opportunities\/\d+">([^<]+)</g)].map((m) => m[1]);
+    expect(inApp).toEqual(['华为 ERP', '美的 MES']);
+    expect(await sendWeeklyDigests(t.db, now)).toBe(1);
+    const mail = await t.db.selectFrom('mail_messages').select('html_body').where('to_address', '=', 'manager1@example.com').executeTakeFirstOrThrow();
+    const inDigest = [...(mail.html_body ?? '').matchAll(/href="https:\/\/crm\.example\.com\/opportunities\/\d+">([^<]+)</g)].map((m) => m[1]);
+    expect(inDigest).toEqual(inApp);
   });
 });

@@ -8,7 +8,7 @@ import { dayRangeUtc } from '../../lib/dates.ts';
 import { absoluteUrl, enqueueMail } from '../../mail/index.ts';
 import { renderMail } from '../../mail/templates.ts';
 import { channelsFor, claimOnce } from '../../notifications/index.ts';
-import { flagsForOpportunities } from '../alerts/queries.ts';
+import { listAtRisk } from '../alerts/queries.ts';
 import { todayIn } from '../../lib/dates.ts';
 import { companyBrief } from '../company/queries.ts';
 import { flagText } from '../../jobs/notices.ts';
@@ -17,64 +17,43 @@ import { REPORTING_ROLES } from '../work-reports/generate.ts';
 import { dealMovement, sumFen } from '../work-reports/figures.ts';
 import { teamReports } from '../work-reports/queries.ts';
 import { briefMoney } from '../work-reports/summary.ts';
+import { viewerForUser } from './viewer.ts';
 
 const AT_RISK_LIMIT = 10;
 
 interface Recipient {
   id: number;
-  username: string;
   display_name: string;
   email: string;
-  role: string;
   language: string;
-  department_id: number | null;
-  department_path: string | null;
 }
 
 async function recipients(db: Db, roles: readonly Role[]): Promise<Recipient[]> {
   return db
-    .selectFrom('users as u')
-    .leftJoin('departments as d', 'd.id', 'u.department_id')
-    .select(['u.id', 'u.username', 'u.display_name', 'u.email', 'u.role', 'u.language', 'u.department_id', 'd.path as department_path'])
-    .where('u.active', '=', 1)
-    .where('u.role', 'in', [...roles])
-    .where('u.email', '!=', '')
-    .orderBy('u.id')
+    .selectFrom('users')
+    .select(['id', 'display_name', 'email', 'language'])
+    .where('active', '=', 1)
+    .where('role', 'in', [...roles])
+    .where('email', '!=', '')
+    .orderBy('id')
     .execute();
 }
 
-/** The recipient as the scope rule sees them, so a digest shows exactly what they would see signed in. */
-async function viewerOf(db: Db, r: Recipient): Promise<Viewer> {
-  const departmentIds = r.department_path
-    ? (await db.selectFrom('departments').select('id').where('path', '>=', r.department_path).where('path', '<', `${r.department_path}~`).execute()).map((d) => d.id)
-    : [];
-  return { id: r.id, username: r.username, displayName: r.display_name, role: r.role as Role, departmentId: r.department_id, departmentIds, language: r.language as Language, mustChangePassword: false, memberOf: new Set() };
-}
-
-/** Open deals of some owners with their risk flags (the alerts feature's), largest first. */
-async function dealsAtRisk(db: Db, ownerIds: number[], lang: Language, zone: string, now: Date) {
-  if (ownerIds.length === 0) return [];
-  const open = await db
-    .selectFrom('opportunities as o')
-    .innerJoin('customers as c', 'c.id', 'o.customer_id')
-    .innerJoin('users as u', 'u.id', 'o.owner_id')
-    .select(['o.id', 'o.name', 'o.amount_fen', 'c.name as customer', 'u.display_name as owner'])
-    .where('o.status', '=', 'open')
-    .where('o.owner_id', 'in', ownerIds)
-    .where('o.risk_at', '<=', now.toISOString())
-    .orderBy('o.amount_fen', 'desc')
-    .orderBy('o.id')
-    .limit(2000)
-    .execute();
-  const flags = await flagsForOpportunities(db, open.map((o) => o.id), now);
-  const out = [];
-  for (const o of open) {
-    const fs = flags.get(o.id) ?? [];
-    if (fs.length === 0) continue;
-    out.push({ ...o, link: absoluteUrl(`/opportunities/${o.id}`), flags: fs.map((f) => flagText(f, lang, zone)) });
-    if (out.length >= AT_RISK_LIMIT) break;
-  }
-  return out;
+/**
+ * The first deals of the at-risk list (the alerts feature's, through the viewer's scope, so a deal they are a team
+ * member of is there as in the app), optionally one owner's, in the reader's words.
+ */
+async function dealsAtRisk(db: Db, viewer: Viewer, owner: number | undefined, lang: Language, zone: string, now: Date) {
+  const { rows } = await listAtRisk(db, viewer, owner === undefined ? {} : { owner }, now);
+  const fmt = formatter(lang, zone);
+  return rows.slice(0, AT_RISK_LIMIT).map((d) => ({
+    name: d.name,
+    customer: d.customer_name,
+    owner: d.owner_name,
+    amount: fmt.money(d.amount_fen),
+    link: absoluteUrl(`/opportunities/${d.id}`),
+    flags: d.flags.map((f) => flagText(f, lang, zone)),
+  }));
 }
 
 /**
@@ -89,6 +68,8 @@ export async function sendDailyDigests(db: Db, now: Date, signal?: AbortSignal):
   for (const r of await recipients(db, REPORTING_ROLES)) {
     if (signal?.aborted) break;
     if (!(await channelsFor(db, r.id, 'daily_digest')).email) continue;
+    const viewer = await viewerForUser(db, r.id);
+    if (!viewer) continue;
     const lang = r.language as Language;
     const fmt = formatter(lang, zone);
     const agenda = await db
@@ -113,14 +94,15 @@ export async function sendDailyDigests(db: Db, now: Date, signal?: AbortSignal):
       .orderBy('a.starts_at')
       .limit(50)
       .execute();
-    const atRisk = await dealsAtRisk(db, [r.id], lang, zone, now);
+    // Their own deals at risk, as their home page lists them.
+    const atRisk = await dealsAtRisk(db, viewer, r.id, lang, zone, now);
     const t = messages(lang);
     const data = {
       name: r.display_name,
       title: fill(t.workReports.digest.dailySubject, { date: today }),
       agenda: agenda.map((a) => ({ time: fmt.dateTime(a.starts_at).slice(11), type: (t.activities.types as Record<string, string>)[a.type] ?? a.type, subject: a.subject, customer: a.customer ?? '', link: absoluteUrl(`/activities/${a.id}`) })),
       overdue: overdue.map((a) => ({ due: fmt.dateTime(a.starts_at), subject: a.subject, customer: a.customer ?? '', link: absoluteUrl(`/activities/${a.id}`) })),
-      atRisk: atRisk.map((d) => ({ ...d, amount: fmt.money(d.amount_fen) })),
+      atRisk,
       home: absoluteUrl('/'),
       t: t.workReports.digest,
     };
@@ -137,8 +119,9 @@ export async function sendDailyDigests(db: Db, now: Date, signal?: AbortSignal):
 
 /**
  * The weekly digest for managers (sales managers, directors, general managers) who have it on: this week's activity
- * per team member, pipeline movement (advanced, won, lost with amounts), the team's deals at risk and who has not
- * submitted last week's work report. The team is the manager's user scope — what they see in the app.
+ * per team member, pipeline movement (advanced, won, lost with amounts), the deals at risk they see and who has not
+ * submitted last week's work report. Each part is read as the app reads it for the manager signed in (viewerForUser):
+ * the team as the work reports page lists it, movement by the work reports' rule, deals at risk as the at-risk list.
  */
 export async function sendWeeklyDigests(db: Db, now: Date, signal?: AbortSignal): Promise<number> {
   const zone = (await companyBrief(db))?.time_zone ?? 'Asia/Shanghai';
@@ -150,9 +133,9 @@ export async function sendWeeklyDigests(db: Db, now: Date, signal?: AbortSignal)
   for (const r of await recipients(db, ['sales_manager', 'sales_director', 'general_manager'])) {
     if (signal?.aborted) break;
     if (!(await channelsFor(db, r.id, 'weekly_digest')).email) continue;
-    const viewer = await viewerOf(db, r);
+    const viewer = await viewerForUser(db, r.id);
+    if (!viewer) continue;
     const lang = r.language as Language;
-    const fmt = formatter(lang, zone);
     const t = messages(lang);
     // The team and their reports for last week, as the work reports page lists them.
     const team = await teamReports(db, viewer, 'week', lastWeek.start);
@@ -172,14 +155,15 @@ export async function sendWeeklyDigests(db: Db, now: Date, signal?: AbortSignal)
     // The team's pipeline movement so far this week, by the work reports' rule (what their reports will say).
     const moved = await dealMovement(db, ids, { start, end });
     const notSubmitted = team.filter((x) => !x.submitted_at).map((x) => ({ name: x.display_name, link: absoluteUrl(x.report_id ? `/reports/work/${x.report_id}` : '/reports/work') }));
-    const atRisk = await dealsAtRisk(db, ids, lang, zone, now);
+    // The deals at risk the viewer sees on the at-risk list.
+    const atRisk = await dealsAtRisk(db, viewer, undefined, lang, zone, now);
     const title = fill(t.workReports.digest.weeklySubject, { start: week.start, end: week.end });
     const data = {
       name: r.display_name,
       title,
       activity,
       pipeline: { advanced: moved.advanced.length, won: moved.won.length, wonAmount: briefMoney(sumFen(moved.won), lang, zone), lost: moved.lost.length, lostAmount: briefMoney(sumFen(moved.lost), lang, zone) },
-      atRisk: atRisk.map((d) => ({ ...d, amount: fmt.money(d.amount_fen) })),
+      atRisk,
       notSubmitted,
       lastWeek,
       reportsLink: absoluteUrl(`/reports/work?kind=week&start=${lastWeek.start}`),
