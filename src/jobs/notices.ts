@@ -111,7 +111,7 @@ export async function sendKeyDateNotices(db: Db, now: Date, signal?: AbortSignal
 export function flagText(f: Flag, lang: Language, zone: string): string {
   const t = messages(lang).alerts;
   const fmt = formatter(lang, zone);
-  const money = (fen: number) => (lang === 'zh-CN' && Math.abs(fen) >= 1_000_000 ? `¥${(fen / 1_000_000).toFixed(1)}万` : fmt.money(fen));
+  const money = fmt.brief;
   switch (f.kind) {
     case 'idle':
       return fill(t.flag.idle, { days: f.days, limit: f.limit });

@@ -21,6 +21,8 @@ export interface Formatter {
   number(n: number): string;
   /** Integer fen → ¥12,345.67 */
   money(fen: number): string;
+  /** Money in a sentence or label a reader skims: ¥12.5万 (¥30万) from 10,000 yuan up in Chinese, else `money`. */
+  brief(fen: number): string;
 }
 
 export function formatter(lang: Language, timeZone: string, currency = 'CNY'): Formatter {
@@ -36,6 +38,7 @@ export function formatter(lang: Language, timeZone: string, currency = 'CNY'): F
     number: (n) => num.format(n),
     // Fen are integers; dividing by 100 only for display is exact enough for Intl (no arithmetic follows).
     money: (fen) => money.format(fen / 100),
+    brief: (fen) => (lang === 'zh-CN' && Math.abs(fen) >= 1_000_000 ? `¥${(fen / 1_000_000).toFixed(1).replace(/\.0$/, '')}万` : money.format(fen / 100)),
   };
 }
 

@@ -47,7 +47,7 @@ describe('/opportunities/at-risk', () => {
 
   it('says why in Chinese', async () => {
     const body = (await (await signIn(t.app, 'director')).get('/opportunities/at-risk')).body;
-    expect(body).toContain('金额从 ¥30.0万 降到 ¥20.0万（-33%）');
+    expect(body).toContain('金额从 ¥30万 降到 ¥20万（-33%）');
     expect(body).toContain('在「商务谈判」已停留 40 天，超过该阶段预计用时 18 天的 2 倍');
     expect(body).toContain('已 40 天没有行动（提醒阈值 14 天）');
     expect(body).toMatch(/预计成交日期 2020-01-01 已过 \d+ 天/);

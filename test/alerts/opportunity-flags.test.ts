@@ -18,7 +18,7 @@ describe('flags on the deal page', () => {
     const risky = await rep1.get(`/opportunities/${f.deals.d2}`);
     expect(risky.statusCode).toBe(200);
     expect(risky.body).toContain('id="opportunity-flags"');
-    expect(risky.body).toContain('金额从 ¥30.0万 降到 ¥20.0万（-33%）');
+    expect(risky.body).toContain('金额从 ¥30万 降到 ¥20万（-33%）');
     const healthy = await rep1.get(`/opportunities/${f.deals.d1}`);
     expect(healthy.statusCode).toBe(200);
     expect(healthy.body).not.toContain('id="opportunity-flags"');

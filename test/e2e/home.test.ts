@@ -23,7 +23,7 @@ describe('the sales home page in the browser', () => {
     await env.signIn(page, 'rep1');
     await env.seeText(page, '#home-deals', '需求确认');
     await env.seeText(page, '#home-alerts', '浏览器测试缩水商机');
-    await env.seeText(page, '#home-alerts', '金额从 ¥90.0万 降到 ¥45.0万（-50%）');
+    await env.seeText(page, '#home-alerts', '金额从 ¥90万 降到 ¥45万（-50%）');
     await env.seeText(page, '#home-alerts', '已 60 天没有行动');
     await env.seeText(page, '#home-quarter', '本季度赢单');
     await page.click('#home-tasks .card-head >> text=全部任务');

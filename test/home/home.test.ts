@@ -56,7 +56,7 @@ describe('home page', () => {
 
     const alerts = text(section(res.body, 'home-alerts'));
     expect(alerts).toContain('D2 明道数据中台');
-    expect(alerts).toContain('金额从 ¥30.0万 降到 ¥20.0万（-33%）');
+    expect(alerts).toContain('金额从 ¥30万 降到 ¥20万（-33%）');
     expect(alerts).not.toContain('D1');
     expect(res.body).not.toContain('id="home-team"');
     // What the home page always showed stays.

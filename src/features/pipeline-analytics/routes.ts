@@ -4,6 +4,7 @@ import type { Db } from '../../db/index.ts';
 import { viewerOf } from '../../plugins/guards.ts';
 import { companyTimeZone } from '../company/queries.ts';
 import { barSvg, funnelSvg, lineSvg } from '../../lib/charts.ts';
+import { formatter } from '../../lib/format.ts';
 import { defaultPeriod, defaultScope, ownersInScope, parseScope, pipelineAnalytics, pipelineChoices, scopeOptions, scopeParam } from './queries.ts';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])(-\d{2})?$/;
@@ -51,7 +52,7 @@ export default async function pipelineAnalyticsRoutes(app: FastifyInstance, opts
     if (!pipeline) return reply.render('pipeline-analytics/index', { pipelines, options, filters, data: null, charts: null, periodError }, { fragment: 'pipeline-analytics/_report' });
 
     const data = await pipelineAnalytics(db, pipeline.id, owners, from, to);
-    const wan = (fen: number) => (Math.abs(fen) >= 1_000_000 ? `¥${(fen / 1_000_000).toFixed(1)}万` : `¥${Math.round(fen / 100)}`);
+    const wan = formatter(req.lang, zone).brief;
     const open = data.stages.filter((s) => s.kind === 'open');
     const hasData = data.openCount > 0 || data.stages.some((s) => s.entered > 0);
     const charts = hasData
