@@ -40,6 +40,13 @@ export const isManager = (v: Viewer): boolean => v.role === 'sales_manager';
  * `alias` is the name the table has in the query (defaults to the table name); `entity` names the
  * record type in record_members (defaults to the table name).
  */
+/** The viewer's departments (their own and those below it) as an SQL list: `in (${departmentList(viewer)})`. */
+const departmentList = (viewer: Viewer) => sql.join(viewer.departmentIds.map((d) => sql`${d}`));
+
+/** `owner in (the users of the viewer's departments)`: a manager's team, as every scope shape writes it. */
+const inTeam = (viewer: Viewer, owner: Expression<unknown>) =>
+  sql<SqlBool>`${owner} in (select su.id from users su where su.department_id in (${departmentList(viewer)}))`;
+
 export function scope(viewer: Viewer, table: string, opts: { alias?: string; entity?: string; includePool?: boolean } = {}): Expression<SqlBool> {
   const alias = opts.alias ?? table;
   const entity = opts.entity ?? table;
@@ -57,8 +64,7 @@ export function scope(viewer: Viewer, table: string, opts: { alias?: string; ent
   const member = sql<SqlBool>`${id} in (select rm.record_id from record_members rm where rm.user_id = ${viewer.id} and rm.entity = ${entity})`;
 
   if (isManager(viewer) && viewer.departmentIds.length > 0) {
-    const depts = sql.join(viewer.departmentIds.map((d) => sql`${d}`));
-    const team = sql<SqlBool>`${owner} in (select su.id from users su where su.department_id in (${depts}))`;
+    const team = inTeam(viewer, owner);
     return isMember ? sql<SqlBool>`(${owner} = ${viewer.id} or ${team} or ${member})` : sql<SqlBool>`(${owner} = ${viewer.id} or ${team})`;
   }
   return isMember ? sql<SqlBool>`(${owner} = ${viewer.id} or ${member})` : sql<SqlBool>`${owner} = ${viewer.id}`;
@@ -76,8 +82,7 @@ export function ownerKeyScope(viewer: Viewer, entity: string, column: string): E
   if (viewer.memberOf.has(entity)) return null;
   const owner = sql.ref(column);
   if (isManager(viewer) && viewer.departmentIds.length > 0) {
-    const depts = sql.join(viewer.departmentIds.map((d) => sql`${d}`));
-    return sql<SqlBool>`(${owner} = ${viewer.id} or ${owner} in (select su.id from users su where su.department_id in (${depts})))`;
+    return sql<SqlBool>`(${owner} = ${viewer.id} or ${inTeam(viewer, owner)})`;
   }
   return sql<SqlBool>`${owner} = ${viewer.id}`;
 }
@@ -91,8 +96,7 @@ export function ownerKeyScope(viewer: Viewer, entity: string, column: string): E
  */
 export function countScope(viewer: Viewer, table: string, alias: string): Expression<SqlBool> {
   if (!isManager(viewer) || viewer.departmentIds.length === 0) return scope(viewer, table, { alias });
-  const depts = sql.join(viewer.departmentIds.map((d) => sql`${d}`));
-  const owners = sql<SqlBool>`${sql.ref(`${alias}.owner_id`)} in (select su.id from users su where su.id = ${viewer.id} or su.department_id in (${depts}))`;
+  const owners = sql<SqlBool>`${sql.ref(`${alias}.owner_id`)} in (select su.id from users su where su.id = ${viewer.id} or su.department_id in (${departmentList(viewer)}))`;
   if (!viewer.memberOf.has(table)) return owners;
   const member = sql<SqlBool>`${sql.ref(`${alias}.id`)} in (select rm.record_id from record_members rm where rm.user_id = ${viewer.id} and rm.entity = ${table})`;
   return sql<SqlBool>`(${owners} or ${member})`;
@@ -104,8 +108,7 @@ export function userScope(viewer: Viewer, alias = 'users'): Expression<SqlBool> 
   const id = sql.ref(`${alias}.id`);
   if (isManager(viewer) && viewer.departmentIds.length > 0) {
     const dept = sql.ref(`${alias}.department_id`);
-    const depts = sql.join(viewer.departmentIds.map((d) => sql`${d}`));
-    return sql<SqlBool>`(${id} = ${viewer.id} or ${dept} in (${depts}))`;
+    return sql<SqlBool>`(${id} = ${viewer.id} or ${dept} in (${departmentList(viewer)}))`;
   }
   return sql<SqlBool>`${id} = ${viewer.id}`;
 }
@@ -123,8 +126,7 @@ export function viewScope(viewer: Viewer, table: string, alias: string, view: Li
   const owner = sql.ref(`${alias}.owner_id`);
   if (view === 'mine' || (view === 'dept' && viewer.departmentIds.length === 0)) return sql<SqlBool>`(${owner} = ${viewer.id} and ${inScope})`;
   if (view === 'dept') {
-    const depts = sql.join(viewer.departmentIds.map((d) => sql`${d}`));
-    return sql<SqlBool>`(${owner} in (select du.id from users du where du.department_id in (${depts})) and ${inScope})`;
+    return sql<SqlBool>`(${inTeam(viewer, owner)} and ${inScope})`;
   }
   return inScope;
 }
