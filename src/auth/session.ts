@@ -65,20 +65,7 @@ export async function validateSessionToken(db: Db, token: string): Promise<Valid
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .leftJoin('departments', 'departments.id', 'users.department_id')
-    .select([
-      'sessions.id as session_id',
-      'sessions.expires_at',
-      'users.id',
-      'users.username',
-      'users.display_name',
-      'users.role',
-      'users.department_id',
-      'users.language',
-      'users.active',
-      'users.must_change_password',
-      'users.unread_notifications',
-      'departments.path as department_path',
-    ])
+    .select(['sessions.id as session_id', 'sessions.expires_at', 'users.active', ...VIEWER_COLUMNS])
     .where('sessions.id', '=', sessionId)
     .executeTakeFirst();
   if (!row) return null;
@@ -94,25 +81,7 @@ export async function validateSessionToken(db: Db, token: string): Promise<Valid
     await db.updateTable('sessions').set({ expires_at: expiresAt.toISOString() }).where('id', '=', sessionId).execute();
     renewed = true;
   }
-  const departmentIds = row.department_path ? await subtreeDepartmentIds(db, row.department_path) : [];
-  const memberships = await db.selectFrom('record_members').select('entity').distinct().where('user_id', '=', row.id).execute();
-  const session: ValidatedSession = {
-    sessionId,
-    expiresAt,
-    renewed,
-    viewer: {
-      id: row.id,
-      username: row.username,
-      displayName: row.display_name,
-      role: row.role as Role,
-      departmentId: row.department_id,
-      departmentIds,
-      language: row.language as Language,
-      mustChangePassword: row.must_change_password === 1,
-      memberOf: new Set(memberships.map((m) => m.entity)),
-      unreadNotifications: row.unread_notifications,
-    },
-  };
+  const session: ValidatedSession = { sessionId, expiresAt, renewed, viewer: await viewerOfRow(db, row) };
   if (version !== null) {
     const cache = validated(db);
     if (cache.size >= MAX_REMEMBERED) cache.delete(cache.keys().next().value as string);
@@ -128,6 +97,58 @@ function validated(db: Db): Map<string, { version: string; renewFrom: number; se
   let cache = validatedByDb.get(rootOf(db));
   if (!cache) validatedByDb.set(rootOf(db), (cache = new Map()));
   return cache;
+}
+
+/** The user columns a Viewer is built from (with `users` and `departments` joined). */
+const VIEWER_COLUMNS = [
+  'users.id',
+  'users.username',
+  'users.display_name',
+  'users.role',
+  'users.department_id',
+  'users.language',
+  'users.must_change_password',
+  'users.unread_notifications',
+  'departments.path as department_path',
+] as const;
+
+interface ViewerRow {
+  id: number;
+  username: string;
+  display_name: string;
+  role: string;
+  department_id: number | null;
+  language: string;
+  must_change_password: number;
+  unread_notifications: number;
+  department_path: string | null;
+}
+
+/** A user as the scope rule sees them: their department's subtree and the record types they are a team member of. */
+async function viewerOfRow(db: Db, row: ViewerRow): Promise<Viewer> {
+  const departmentIds = row.department_path ? await subtreeDepartmentIds(db, row.department_path) : [];
+  const memberships = await db.selectFrom('record_members').select('entity').distinct().where('user_id', '=', row.id).execute();
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    role: row.role as Role,
+    departmentId: row.department_id,
+    departmentIds,
+    language: row.language as Language,
+    mustChangePassword: row.must_change_password === 1,
+    memberOf: new Set(memberships.map((m) => m.entity)),
+    unreadNotifications: row.unread_notifications,
+  };
+}
+
+/**
+ * A user as they would be seen signed in, for work done on their behalf outside a request (a digest written for them
+ * shows what they would see in the app). undefined for an unknown user.
+ */
+export async function viewerForUser(db: Db, userId: number): Promise<Viewer | undefined> {
+  const row = await db.selectFrom('users').leftJoin('departments', 'departments.id', 'users.department_id').select(VIEWER_COLUMNS).where('users.id', '=', userId).executeTakeFirst();
+  return row ? viewerOfRow(db, row) : undefined;
 }
 
 async function subtreeDepartmentIds(db: Db, path: string): Promise<number[]> {

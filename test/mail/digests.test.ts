@@ -5,12 +5,12 @@ import { alertDeal, alertPipeline, daysAgo } from '../helpers/alerts.ts';
 import { historyRow, newOpportunityRow } from '../helpers/pipeline-analytics.ts';
 import { nowIso } from '../../src/db/index.ts';
 import { sendDailyDigests, sendWeeklyDigests } from '../../src/features/digests/digests.ts';
-import { viewerForUser } from '../../src/features/digests/viewer.ts';
+import { viewerForUser } from '../../src/auth/session.ts';
 import { validateSessionToken } from '../../src/auth/session.ts';
 import { computeFigures, sumFen } from '../../src/features/work-reports/figures.ts';
 import { generateReports } from '../../src/features/work-reports/generate.ts';
 import { periodContaining } from '../../src/features/work-reports/period.ts';
-import { briefMoney } from '../../src/features/work-reports/summary.ts';
+import { formatter } from '../../src/lib/format.ts';
 import { createMailer, sendDueMail } from '../../src/mail/sender.ts';
 import { setAppUrl } from '../../src/mail/index.ts';
 import { decodeHeader, loopbackSmtp, parseMessage, partContent } from './loopback-smtp.ts';
@@ -127,7 +127,7 @@ describe('email digests reach a real SMTP server', () => {
     expect(report.dealsLost.map((d) => d.name)).toEqual(['比亚迪 丢单']);
     expect(await sendWeeklyDigests(t.db, now)).toBe(1); // manager1
     const mail = await t.db.selectFrom('mail_messages').select('text_body').where('to_address', '=', 'manager1@example.com').executeTakeFirstOrThrow();
-    const money = (fen: number) => briefMoney(fen, 'zh-CN', 'Asia/Shanghai');
+    const money = formatter('zh-CN', 'Asia/Shanghai').brief;
     expect(mail.text_body).toContain(`赢单 ${report.dealsWon.length} (${money(sumFen(report.dealsWon))}) · 丢单 ${report.dealsLost.length} (${money(sumFen(report.dealsLost))})`);
     expect(mail.text_body).toContain('赢单 1 (¥12.5万) · 丢单 1 (¥3万)');
   });

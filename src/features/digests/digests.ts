@@ -10,14 +10,13 @@ import { renderMail } from '../../mail/templates.ts';
 import { channelsFor, claimOnce } from '../../notifications/index.ts';
 import { listAtRisk } from '../alerts/queries.ts';
 import { todayIn } from '../../lib/dates.ts';
-import { companyBrief } from '../company/queries.ts';
+import { companyTimeZone } from '../company/queries.ts';
 import { flagText } from '../../jobs/notices.ts';
 import { periodContaining, periodRangeUtc, previousPeriod } from '../work-reports/period.ts';
 import { REPORTING_ROLES } from '../work-reports/generate.ts';
 import { dealMovement, sumFen } from '../work-reports/figures.ts';
 import { teamReports } from '../work-reports/queries.ts';
-import { briefMoney } from '../work-reports/summary.ts';
-import { viewerForUser } from './viewer.ts';
+import { viewerForUser } from '../../auth/session.ts';
 
 const AT_RISK_LIMIT = 10;
 
@@ -61,7 +60,7 @@ async function dealsAtRisk(db: Db, viewer: Viewer, owner: number | undefined, la
  * in their language, with links back into the app. One mail per user and day (a rerun sends nothing twice).
  */
 export async function sendDailyDigests(db: Db, now: Date, signal?: AbortSignal): Promise<number> {
-  const zone = (await companyBrief(db))?.time_zone ?? 'Asia/Shanghai';
+  const zone = await companyTimeZone(db);
   const today = todayIn(zone, now);
   const { start, end } = dayRangeUtc(today, today, zone) as { start: string; end: string };
   let sent = 0;
@@ -124,7 +123,7 @@ export async function sendDailyDigests(db: Db, now: Date, signal?: AbortSignal):
  * the team as the work reports page lists it, movement by the work reports' rule, deals at risk as the at-risk list.
  */
 export async function sendWeeklyDigests(db: Db, now: Date, signal?: AbortSignal): Promise<number> {
-  const zone = (await companyBrief(db))?.time_zone ?? 'Asia/Shanghai';
+  const zone = await companyTimeZone(db);
   const week = periodContaining('week', todayIn(zone, now), zone);
   const { start } = periodRangeUtc(week, zone);
   const end = now.toISOString();
@@ -162,7 +161,7 @@ export async function sendWeeklyDigests(db: Db, now: Date, signal?: AbortSignal)
       name: r.display_name,
       title,
       activity,
-      pipeline: { advanced: moved.advanced.length, won: moved.won.length, wonAmount: briefMoney(sumFen(moved.won), lang, zone), lost: moved.lost.length, lostAmount: briefMoney(sumFen(moved.lost), lang, zone) },
+      pipeline: { advanced: moved.advanced.length, won: moved.won.length, wonAmount: formatter(lang, zone).brief(sumFen(moved.won)), lost: moved.lost.length, lostAmount: formatter(lang, zone).brief(sumFen(moved.lost)) },
       atRisk,
       notSubmitted,
       lastWeek,

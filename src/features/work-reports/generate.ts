@@ -1,6 +1,6 @@
 import type { Db } from '../../db/index.ts';
 import { writeTransaction } from '../../db/index.ts';
-import { companyBrief } from '../company/queries.ts';
+import { companyTimeZone } from '../company/queries.ts';
 import { computeFigures } from './figures.ts';
 import { previousPeriod, type Period, type PeriodKind } from './period.ts';
 
@@ -31,7 +31,7 @@ export async function generateReport(db: Db, userId: number, period: Period, zon
  * one user per transaction, stopping between users on shutdown (the rerun finishes the rest; idempotent).
  */
 export async function generateReports(db: Db, kind: PeriodKind, now: Date, signal?: AbortSignal): Promise<number> {
-  const zone = (await companyBrief(db))?.time_zone ?? 'Asia/Shanghai';
+  const zone = await companyTimeZone(db);
   const period = previousPeriod(kind, now, zone);
   const users = await db.selectFrom('users').select('id').where('active', '=', 1).where('role', 'in', [...REPORTING_ROLES]).orderBy('id').execute();
   let n = 0;

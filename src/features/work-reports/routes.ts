@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/index.ts';
 import { isAdmin } from '../../access/index.ts';
 import { afterWrite, auditContext, idParam, viewerOf } from '../../plugins/guards.ts';
-import { companyBrief, getCompany, getCompanyLogo } from '../company/queries.ts';
+import { companyTimeZone, DEFAULT_TIME_ZONE, getCompany, getCompanyLogo } from '../company/queries.ts';
 import { parseForm } from '../../lib/validation.ts';
 import { addComment, saveReport } from './commands.ts';
 import { renderWorkReportPdf, periodTitle } from './pdf.ts';
@@ -18,7 +18,7 @@ const commentSchema = z.object({ body: z.preprocess((v) => (typeof v === 'string
 /** 工作报告: /reports/work (mine, and the team's for managers), one report, its PDF; 行动历史 of an activity. */
 export default async function workReportsRoutes(app: FastifyInstance, opts: { db: Db }) {
   const { db } = opts;
-  const zoneOf = async () => (await companyBrief(db))?.time_zone ?? 'Asia/Shanghai';
+  const zoneOf = () => companyTimeZone(db);
 
   app.get('/reports/work', async (req, reply) => {
     const viewer = viewerOf(req);
@@ -88,7 +88,7 @@ export default async function workReportsRoutes(app: FastifyInstance, opts: { db
     const company = await getCompany(db);
     const logo = company?.has_logo ? await getCompanyLogo(db) : undefined;
     const comments = await reportComments(db, report.id);
-    const pdf = await renderWorkReportPdf(report, comments, { name: company?.name ?? '', address: company?.address ?? '', phone: company?.phone ?? '', tax_id: company?.tax_id ?? '', logo: logo?.logo ?? null }, req.lang, company?.time_zone ?? 'Asia/Shanghai');
+    const pdf = await renderWorkReportPdf(report, comments, { name: company?.name ?? '', address: company?.address ?? '', phone: company?.phone ?? '', tax_id: company?.tax_id ?? '', logo: logo?.logo ?? null }, req.lang, company?.time_zone ?? DEFAULT_TIME_ZONE);
     const name = `${req.t.workReports.pdfTitle}-${report.author}-${report.period_start}.pdf`;
     return reply.type('application/pdf').header('Content-Disposition', `inline; filename*=UTF-8''${encodeURIComponent(name)}`).header('Cache-Control', 'no-store').send(pdf);
   });

@@ -4,11 +4,6 @@ import { formatter } from '../../lib/format.ts';
 import { sumFen, type WorkReportFigures } from './figures.ts';
 import type { PeriodKind } from './period.ts';
 
-/** Money for a sentence a manager skims: ¥12.5万 from 10,000 yuan up in Chinese, else the full amount. */
-export function briefMoney(fen: number, lang: Language, zone: string): string {
-  if (lang === 'zh-CN' && Math.abs(fen) >= 1_000_000) return `¥${(fen / 1_000_000).toFixed(1).replace(/\.0$/, '')}万`;
-  return formatter(lang, zone).money(fen);
-}
 
 /**
  * The report's opening sentences, written from its figures: 本周拜访客户 5 家，其中新客户 2 家；电话 3 次，会议 1 次；…
@@ -19,7 +14,8 @@ export function summarySentence(f: WorkReportFigures, kind: PeriodKind, lang: La
   const p = t.summaryParts;
   const won = f.dealsWon.length;
   const lost = f.dealsLost.length;
-  const amount = (n: number, fen: number) => (n > 0 ? ` ${briefMoney(fen, lang, zone)}` : '');
+  const brief = formatter(lang, zone).brief;
+  const amount = (n: number, fen: number) => (n > 0 ? ` ${brief(fen)}` : '');
   const parts = [
     fill(p.visits, { period: t.thisPeriod[kind], n: f.customersVisited }) + (f.newCustomersVisited > 0 ? fill(p.newVisited, { n: f.newCustomersVisited }) : ''),
     fill(p.contacts, { calls: f.calls.length, meetings: f.meetings.length }),
