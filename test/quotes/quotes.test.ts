@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, smallOrg, testApp, type Client, type TestApp } from '../helpers/app.ts';
 import { newCustomer } from '../helpers/customers.ts';
 import { newContact } from '../helpers/contacts.ts';
-import { dealTotalsFromDeals, demoPipeline, newOpportunity } from '../helpers/opportunities.ts';
+import { checkAllCriteria, dealTotalsFromDeals, demoPipeline, newOpportunity } from '../helpers/opportunities.ts';
 import { addLineAs, createQuoteAs, newProduct, quoteRow } from '../helpers/quotes.ts';
 import { expireOverdueQuotes } from '../../src/features/quotes/expiry.ts';
 import { writeTransaction } from '../../src/db/index.ts';
@@ -258,8 +258,12 @@ describe('sending, revisions and outcome', () => {
     expect((await quoteRow(t.db, id)).quote_date).toBe('2026-11-02');
   });
 
+  /** The demo pipelines, seeded once for this file's database. */
+  let demoSeeded: Awaited<ReturnType<typeof demoPipeline>> | undefined;
+  const demoOnce = async () => (demoSeeded ??= await demoPipeline(t.db));
+
   it('accepting can close the deal as won with the quote’s total', async () => {
-    const demo = await demoPipeline(t.db);
+    const demo = await demoOnce();
     const stage = demo.stages.find((s) => s.kind === 'open' && s.sort_order === Math.max(...demo.stages.filter((x) => x.kind === 'open').map((x) => x.sort_order)));
     if (!stage) throw new Error('no open stage');
     const deal = await newOpportunity(t.db, { owner: org.users.rep1, customer: customer1, pipelineId: demo.pipelineId, stage, amountFen: 5_000_000 });
@@ -275,12 +279,85 @@ describe('sending, revisions and outcome', () => {
     await rep1.post(`/quotes/${id}/sending`);
     await rep1.post(`/quotes/${id}/outcome`, { outcome: 'accepted', close_won: '1' });
     expect((await quoteRow(t.db, id)).status).toBe('accepted');
+    expect((await rep1.get(`/quotes/${id}`)).body).toContain('报价单已接受，商机已关闭为赢单');
     const d = await t.db.selectFrom('opportunities').selectAll().where('id', '=', deal.id).executeTakeFirstOrThrow();
     expect(d.status).toBe('won');
     expect(d.amount_fen).toBe(11_800_000);
     // The new amount and the won stage reached the board's and the overview's summary.
     const totals = await dealTotalsFromDeals(t.db);
     expect(totals.summary).toEqual(totals.fromDeals);
+    // As an edit and then an advancement would leave it: the win is recorded at the quote's total, the amount change
+    // and the stage move each have their audit entry, and a won deal carries no risk.
+    const won = await t.db.selectFrom('opportunity_stage_history').selectAll().where('opportunity_id', '=', deal.id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(won).toMatchObject({ from_stage_id: stage.id, amount_fen: 11_800_000 });
+    const entries = await t.db.selectFrom('audit_log').select(['summary', 'changes']).where('entity', '=', 'opportunity').where('entity_id', '=', deal.id).orderBy('id').execute();
+    expect(entries.map((e) => Object.keys(JSON.parse(e.changes) as object).sort())).toEqual([['amount_fen'], ['close_reason', 'closed_at', 'probability', 'stage_id', 'status']]);
+    expect(entries[0]?.summary).toContain((await quoteRow(t.db, id)).number);
+    expect(d.risk_at).toBeNull();
+  });
+
+  /** A deal in the last open stage of the demo pipeline, its exit criteria checked or not, and a sent quote for it. */
+  async function sentQuoteForDeal(opts: { criteriaChecked: boolean }) {
+    const demo = await demoOnce();
+    const open = demo.stages.filter((s) => s.kind === 'open');
+    const stage = open[open.length - 1]!;
+    const deal = await newOpportunity(t.db, { owner: org.users.rep1, customer: customer1, pipelineId: demo.pipelineId, stage, amountFen: 5_000_000 });
+    if (opts.criteriaChecked) await checkAllCriteria(t.db, deal.id, stage.id, org.users.rep1.id);
+    const id = await createQuoteAs(rep1, { customer_id: String(customer1.id), opportunity_id: String(deal.id) });
+    await addLineAs(rep1, id, { product_id: String(server.id), quantity: '1', unit_price: '118000' });
+    expect((await rep1.post(`/quotes/${id}/sending`)).statusCode).toBe(303);
+    expect((await quoteRow(t.db, id)).status).toBe('sent');
+    return { id, deal, stage };
+  }
+
+  /** Everything a deal's write touches: the row, its stage history, its tasks, its audit entries. */
+  const dealState = async (dealId: number) => ({
+    deal: await t.db.selectFrom('opportunities').selectAll().where('id', '=', dealId).executeTakeFirstOrThrow(),
+    history: await t.db.selectFrom('opportunity_stage_history').selectAll().where('opportunity_id', '=', dealId).orderBy('id').execute(),
+    tasks: await t.db.selectFrom('activities').select('id').where('opportunity_id', '=', dealId).execute(),
+    audit: await t.db.selectFrom('audit_log').select(['id', 'changes']).where('entity', '=', 'opportunity').where('entity_id', '=', dealId).execute(),
+  });
+
+  it('accepting with a win the deal refuses (an unmet exit criterion) records the acceptance, says why, and leaves the deal untouched', async () => {
+    const { id, deal } = await sentQuoteForDeal({ criteriaChecked: false });
+    const before = await dealState(deal.id);
+    const res = await rep1.post(`/quotes/${id}/outcome`, { outcome: 'accepted', close_won: '1' });
+    expect(res.statusCode).toBe(303);
+    // The customer's answer is a fact of its own: it is recorded, and the page says the deal was not closed and why.
+    expect((await quoteRow(t.db, id)).status).toBe('accepted');
+    const page = await rep1.get(`/quotes/${id}`);
+    expect(page.body).toContain('报价单已接受，但商机未能关闭');
+    expect(page.body).toContain('价格与付款条件达成一致');
+    // Closing the deal at the quote's total is one step: refused, the amount is not changed either.
+    expect(await dealState(deal.id)).toEqual(before);
+    expect(before.deal.amount_fen).toBe(5_000_000);
+    const totals = await dealTotalsFromDeals(t.db);
+    expect(totals.summary).toEqual(totals.fromDeals);
+  });
+
+  it('accepting with a win that fails midway writes nothing: the quote stays sent, the deal as it was', async () => {
+    const { id, deal } = await sentQuoteForDeal({ criteriaChecked: true });
+    const before = await dealState(deal.id);
+    const quoteBefore = await quoteRow(t.db, id);
+    const quoteAudit = () => t.db.selectFrom('audit_log').select('id').where('entity', '=', 'quote').where('entity_id', '=', id).execute();
+    const auditBefore = await quoteAudit();
+    // The stage move fails after the outcome and the new amount were written (as a full disk or a bug would).
+    t.sqlite.exec(`create trigger test_fail_win before insert on opportunity_stage_history when new.opportunity_id = ${deal.id} begin select raise(abort, 'forced failure'); end`);
+    try {
+      expect((await rep1.post(`/quotes/${id}/outcome`, { outcome: 'accepted', close_won: '1' })).statusCode).toBe(500);
+    } finally {
+      t.sqlite.exec('drop trigger test_fail_win');
+    }
+    expect(await quoteRow(t.db, id)).toEqual(quoteBefore);
+    expect(await quoteAudit()).toEqual(auditBefore);
+    const events = await t.db.selectFrom('quote_events').select('kind').where('quote_id', '=', id).execute();
+    expect(events.map((e) => e.kind)).not.toContain('accepted');
+    expect(await dealState(deal.id)).toEqual(before);
+    const totals = await dealTotalsFromDeals(t.db);
+    expect(totals.summary).toEqual(totals.fromDeals);
+    // Once the failure is gone, the same answer goes through.
+    expect((await rep1.post(`/quotes/${id}/outcome`, { outcome: 'accepted', close_won: '1' })).statusCode).toBe(303);
+    expect((await t.db.selectFrom('opportunities').select(['status', 'amount_fen']).where('id', '=', deal.id).executeTakeFirstOrThrow())).toEqual({ status: 'won', amount_fen: 11_800_000 });
   });
 
   it('expires sent quotes past their validity (the nightly check)', async () => {

@@ -49,6 +49,7 @@ async function dealInScope(trx: Db, viewer: Viewer, id: number) {
     .where(scope(viewer, 'opportunities', { alias: 'o' }))
     .executeTakeFirst();
 }
+type Deal = NonNullable<Awaited<ReturnType<typeof dealInScope>>>;
 
 /** The probability a deal may carry in a stage: the stage's ± PROBABILITY_SPREAD, within 0–100 (fixed on won/lost). */
 export function probabilityBounds(stage: Pick<Stage, 'probability' | 'kind'>): [number, number] {
@@ -235,58 +236,103 @@ export async function advanceOpportunity(db: Db, viewer: Viewer, ctx: AuditConte
     const deal = await dealInScope(trx, viewer, id);
     if (!deal) return { ok: false, error: 'notFound' };
     const stages = await stagesOf(trx, deal.pipeline_id);
-    const from = stages.find((s) => s.id === deal.stage_id);
-    const to = stages.find((s) => s.id === toStageId);
-    if (!to || !from) return { ok: false, error: 'notFound' };
-    if (to.id === from.id) return { ok: false, error: 'sameStage' };
-    if (deal.status !== 'open' && !seesAllRecords(viewer)) return { ok: false, error: 'closed' };
-
-    const fromIndex = stages.indexOf(from);
-    const toIndex = stages.indexOf(to);
-    // Forward = to a later open stage or to won. Lost may be reached from anywhere: a deal can be lost at any stage.
-    const forward = from.kind === 'open' && to.kind !== 'lost' && toIndex > fromIndex;
-    if (forward) {
-      const criteria = await criteriaOf(trx, [from.id]);
-      if (criteria.length) {
-        const checked = new Set(
-          (await trx.selectFrom('opportunity_criteria_checks').select('criterion_id').where('opportunity_id', '=', id).where('criterion_id', 'in', criteria.map((c) => c.id)).execute()).map(
-            (r) => r.criterion_id,
-          ),
-        );
-        const unmet = criteria.filter((c) => !checked.has(c.id)).map((c) => c.label);
-        if (unmet.length) return { ok: false, error: 'criteriaUnmet', unmet };
-      }
-    }
-    const reason = (opts.reason ?? '').trim().slice(0, 500);
-    if (to.kind !== 'open' && reason === '') return { ok: false, error: 'reasonRequired' };
-
-    const now = nowIso();
-    const daysIn = wholeDaysBetween(deal.stage_entered_at, now);
-    const status = to.kind === 'open' ? 'open' : to.kind;
-    const update = {
-      stage_id: to.id,
-      status,
-      probability: to.probability,
-      stage_entered_at: now,
-      closed_at: to.kind === 'open' ? null : now,
-      close_reason: to.kind === 'open' ? '' : reason,
-    };
-    await trx.updateTable('opportunities').set({ ...update, updated_at: now }).where('id', '=', id).execute();
-    await changeDealTotals(trx, deal, { ...deal, stage_id: to.id });
-    await trx
-      .insertInto('opportunity_stage_history')
-      .values({ opportunity_id: id, from_stage_id: from.id, to_stage_id: to.id, changed_at: now, changed_by: viewer.id, amount_fen: deal.amount_fen, expected_close_date: deal.expected_close_date, days_in_from_stage: daysIn })
-      .execute();
-    await createStageTasks(trx, deal, to.id, now);
-    await recordStageMove(trx, { opportunityId: id, pipelineId: deal.pipeline_id, fromStageId: from.id, toStageId: to.id, toKind: to.kind as StageKind, at: now, createdAt: deal.created_at, amountFen: deal.amount_fen, daysInFromStage: daysIn, ownerId: deal.owner_id });
-    const changes = diff(
-      { stage_id: deal.stage_id, status: deal.status, probability: deal.probability, closed_at: deal.closed_at, close_reason: deal.close_reason },
-      { stage_id: to.id, status, probability: to.probability, closed_at: update.closed_at, close_reason: update.close_reason },
-    );
-    await audit(trx, ctx, { action: 'update', entity: 'opportunity', entityId: id, summary: `${deal.name}: ${from.name} → ${to.name}`.slice(0, 200), changes });
-    await refreshOpportunityRisk(trx, [id]);
-    return { ok: true };
+    return moveDeal(trx, viewer, ctx, deal, stages, stages.find((s) => s.id === toStageId), opts);
   });
+}
+
+/**
+ * Closes an open deal as won at a given amount (a quote the customer accepted), in the caller's transaction. The
+ * amount changes as an edit changes it, then the deal moves to its pipeline's won stage through advancement, with
+ * advancement's rules. Everything advancement may refuse is checked before anything is written, so a refusal leaves
+ * the deal exactly as it was (amount included). A closed deal is not reopened here: 'closed'.
+ */
+export async function winOpportunityIn(trx: Db, viewer: Viewer, ctx: AuditContext, id: number, opts: { amountFen: number; source: string; reason: string }): Promise<AdvanceResult> {
+  const deal = await dealInScope(trx, viewer, id);
+  if (!deal) return { ok: false, error: 'notFound' };
+  if (deal.status !== 'open') return { ok: false, error: 'closed' };
+  const stages = await stagesOf(trx, deal.pipeline_id);
+  return moveDeal(trx, viewer, ctx, deal, stages, stages.find((s) => s.kind === 'won'), { reason: opts.reason, amount: { fen: opts.amountFen, source: opts.source } });
+}
+
+/**
+ * A new amount, written as updateOpportunity writes one: the row, the totals and the audit entry (its summary names
+ * where the amount came from). Only moveDeal calls it, and refreshes the risk fields once after the move, which reads
+ * this entry too.
+ */
+async function changeAmount(trx: Db, ctx: AuditContext, deal: Deal, amountFen: number, source: string): Promise<Deal> {
+  if (amountFen === deal.amount_fen) return deal;
+  const after = { ...deal, amount_fen: amountFen };
+  await trx.updateTable('opportunities').set({ amount_fen: amountFen, updated_at: nowIso() }).where('id', '=', deal.id).execute();
+  await changeDealTotals(trx, deal, after);
+  await audit(trx, ctx, { action: 'update', entity: 'opportunity', entityId: deal.id, summary: `${deal.name} ← ${source}`.slice(0, 200), changes: { amount_fen: [deal.amount_fen, amountFen] } });
+  return after;
+}
+
+/**
+ * Advancement's rules and writes for a deal already read in the caller's transaction. Every refusal comes before the
+ * first write. `amount` (closing at a quote's total) is written after the checks and before the move, so the stage
+ * history and the rollup record the move at the new amount.
+ */
+async function moveDeal(
+  trx: Db,
+  viewer: Viewer,
+  ctx: AuditContext,
+  deal: Deal,
+  stages: Stage[],
+  to: Stage | undefined,
+  opts: { reason?: string; amount?: { fen: number; source: string } },
+): Promise<AdvanceResult> {
+  const from = stages.find((s) => s.id === deal.stage_id);
+  if (!to || !from) return { ok: false, error: 'notFound' };
+  if (to.id === from.id) return { ok: false, error: 'sameStage' };
+  if (deal.status !== 'open' && !seesAllRecords(viewer)) return { ok: false, error: 'closed' };
+
+  const fromIndex = stages.indexOf(from);
+  const toIndex = stages.indexOf(to);
+  // Forward = to a later open stage or to won. Lost may be reached from anywhere: a deal can be lost at any stage.
+  const forward = from.kind === 'open' && to.kind !== 'lost' && toIndex > fromIndex;
+  if (forward) {
+    const criteria = await criteriaOf(trx, [from.id]);
+    if (criteria.length) {
+      const checked = new Set(
+        (await trx.selectFrom('opportunity_criteria_checks').select('criterion_id').where('opportunity_id', '=', deal.id).where('criterion_id', 'in', criteria.map((c) => c.id)).execute()).map(
+          (r) => r.criterion_id,
+        ),
+      );
+      const unmet = criteria.filter((c) => !checked.has(c.id)).map((c) => c.label);
+      if (unmet.length) return { ok: false, error: 'criteriaUnmet', unmet };
+    }
+  }
+  const reason = (opts.reason ?? '').trim().slice(0, 500);
+  if (to.kind !== 'open' && reason === '') return { ok: false, error: 'reasonRequired' };
+
+  if (opts.amount) deal = await changeAmount(trx, ctx, deal, opts.amount.fen, opts.amount.source);
+  const now = nowIso();
+  const daysIn = wholeDaysBetween(deal.stage_entered_at, now);
+  const status = to.kind === 'open' ? 'open' : to.kind;
+  const update = {
+    stage_id: to.id,
+    status,
+    probability: to.probability,
+    stage_entered_at: now,
+    closed_at: to.kind === 'open' ? null : now,
+    close_reason: to.kind === 'open' ? '' : reason,
+  };
+  await trx.updateTable('opportunities').set({ ...update, updated_at: now }).where('id', '=', deal.id).execute();
+  await changeDealTotals(trx, deal, { ...deal, stage_id: to.id });
+  await trx
+    .insertInto('opportunity_stage_history')
+    .values({ opportunity_id: deal.id, from_stage_id: from.id, to_stage_id: to.id, changed_at: now, changed_by: viewer.id, amount_fen: deal.amount_fen, expected_close_date: deal.expected_close_date, days_in_from_stage: daysIn })
+    .execute();
+  await createStageTasks(trx, deal, to.id, now);
+  await recordStageMove(trx, { opportunityId: deal.id, pipelineId: deal.pipeline_id, fromStageId: from.id, toStageId: to.id, toKind: to.kind as StageKind, at: now, createdAt: deal.created_at, amountFen: deal.amount_fen, daysInFromStage: daysIn, ownerId: deal.owner_id });
+  const changes = diff(
+    { stage_id: deal.stage_id, status: deal.status, probability: deal.probability, closed_at: deal.closed_at, close_reason: deal.close_reason },
+    { stage_id: to.id, status, probability: to.probability, closed_at: update.closed_at, close_reason: update.close_reason },
+  );
+  await audit(trx, ctx, { action: 'update', entity: 'opportunity', entityId: deal.id, summary: `${deal.name}: ${from.name} → ${to.name}`.slice(0, 200), changes });
+  await refreshOpportunityRisk(trx, [deal.id]);
+  return { ok: true };
 }
 
 /** Checks or unchecks an exit criterion of the deal's current stage. false → not found (deal or criterion). */

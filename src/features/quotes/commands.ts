@@ -11,7 +11,7 @@ import { approvalLevel, findApprover } from './approval.ts';
 import { nextQuoteNumber } from './numbering.ts';
 import type { QuoteHeaderInput, QuoteLineInput, QuoteSettingsInput } from './schemas.ts';
 import { localDate } from '../../lib/dates.ts';
-import { changeDealTotals } from '../opportunities/totals.ts';
+import { winOpportunityIn, type AdvanceResult } from '../opportunities/commands.ts';
 
 /** Statuses in which the quote itself may still change (an approved quote goes back to draft when edited). */
 export const EDITABLE: ReadonlySet<QuoteStatus> = new Set(['draft', 'approved']);
@@ -336,14 +336,27 @@ export async function sendQuote(db: Db, viewer: Viewer, ctx: AuditContext, id: n
   });
 }
 
-export type OutcomeResult = { ok: true; closeDeal: { opportunityId: number; wonStageId: number } | null } | { ok: false; error: 'notFound' | 'status' };
+/** The deal's side of an accepted quote with "close the deal as won": closed, or what advancement refused. */
+export type DealClosing = { ok: true } | Exclude<AdvanceResult, { ok: true }>;
+export type OutcomeResult = { ok: true; closeDeal: DealClosing | null } | { ok: false; error: 'notFound' | 'status' };
 
 /**
- * Records the customer's answer to a sent quote. Accepted with `closeWon`: the open deal's amount becomes the
- * quote's total here, and the route then closes the deal as won through the opportunities feature's own advancement
- * (its stage history, analytics and rules) — returned as `closeDeal`.
+ * Records the customer's answer to a sent quote. Accepted with `closeWon`, in the same transaction: the open deal is
+ * closed as won at the quote's total through the opportunities feature's own command (the amount as an edit writes
+ * it, then advancement with its stage history, tasks, rollup, totals, audit entries and risk fields).
+ * The customer's answer is a fact of its own: when advancement refuses the win (an unmet exit criterion…), the answer
+ * is still recorded, the deal is left exactly as it was (its amount too), and `closeDeal` says why, for the page to
+ * show. Any failure while writing rolls back everything, the answer included. `closeDeal` is null when no win was
+ * asked, or there is no open deal the viewer sees to close (as before: the answer alone is recorded).
  */
-export async function recordOutcome(db: Db, viewer: Viewer, ctx: AuditContext, id: number, outcome: 'accepted' | 'rejected', opts: { closeWon: boolean; comment?: string }): Promise<OutcomeResult> {
+export async function recordOutcome(
+  db: Db,
+  viewer: Viewer,
+  ctx: AuditContext,
+  id: number,
+  outcome: 'accepted' | 'rejected',
+  opts: { closeWon: boolean; closeReasonLabel?: string; comment?: string },
+): Promise<OutcomeResult> {
   return writeTransaction(db, async (trx) => {
     const q = await quoteInScope(trx, viewer, id);
     if (!q) return { ok: false, error: 'notFound' };
@@ -352,25 +365,12 @@ export async function recordOutcome(db: Db, viewer: Viewer, ctx: AuditContext, i
     await trx.updateTable('quotes').set({ status: outcome, closed_at: now, updated_at: now }).where('id', '=', id).execute();
     await addEvent(trx, id, viewer.id, outcome, opts.comment ?? '');
     await audit(trx, ctx, { action: 'update', entity: 'quote', entityId: id, summary: `${q.number} v${q.revision}`, changes: { status: [q.status, outcome] } });
-    let closeDeal = null;
-    if (outcome === 'accepted' && opts.closeWon && q.opportunity_id) {
-      const deal = await trx
-        .selectFrom('opportunities as o')
-        .innerJoin('pipeline_stages as s', (j) => j.onRef('s.pipeline_id', '=', 'o.pipeline_id').on('s.kind', '=', 'won'))
-        .select(['o.id', 'o.name', 'o.status', 'o.amount_fen', 'o.owner_id', 'o.pipeline_id', 'o.stage_id', 'o.expected_close_date', 's.id as won_stage_id'])
-        .where('o.id', '=', q.opportunity_id)
-        .where(scope(viewer, 'opportunities', { alias: 'o' }))
-        .executeTakeFirst();
-      if (deal && deal.status === 'open') {
-        if (deal.amount_fen !== q.total_fen) {
-          await trx.updateTable('opportunities').set({ amount_fen: q.total_fen, updated_at: now }).where('id', '=', deal.id).execute();
-          await changeDealTotals(trx, deal, { ...deal, amount_fen: q.total_fen });
-          await audit(trx, ctx, { action: 'update', entity: 'opportunity', entityId: deal.id, summary: `${deal.name} ← ${q.number}`.slice(0, 200), changes: { amount_fen: [deal.amount_fen, q.total_fen] } });
-        }
-        closeDeal = { opportunityId: deal.id, wonStageId: deal.won_stage_id };
-      }
-    }
-    return { ok: true, closeDeal };
+    if (!(outcome === 'accepted' && opts.closeWon && q.opportunity_id)) return { ok: true, closeDeal: null };
+    const reason = `${opts.closeReasonLabel ?? ''} ${q.number}`.trim();
+    const won = await winOpportunityIn(trx, viewer, ctx, q.opportunity_id, { amountFen: q.total_fen, source: q.number, reason });
+    // Not found (outside the scope, no won stage) or already closed: there was no open deal to close.
+    if (!won.ok && (won.error === 'notFound' || won.error === 'closed')) return { ok: true, closeDeal: null };
+    return { ok: true, closeDeal: won };
   });
 }
 

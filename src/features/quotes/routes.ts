@@ -10,7 +10,6 @@ import { formatter } from '../../lib/format.ts';
 import { fill, messages, type Messages } from '../../i18n/index.ts';
 import { renderQuotePdfInWorker } from '../../pdf/pool.ts';
 import { assignableUsers } from '../users/queries.ts';
-import { advanceOpportunity } from '../opportunities/commands.ts';
 import { productOptions } from '../products/queries.ts';
 import {
   addLine,
@@ -371,23 +370,22 @@ export default async function quotesRoutes(app: FastifyInstance, opts: { db: Db 
     const body = (req.body ?? {}) as Record<string, unknown>;
     const outcome = body.outcome === 'accepted' ? 'accepted' : body.outcome === 'rejected' ? 'rejected' : null;
     if (!outcome) return reply.code(400).send();
-    const result = await recordOutcome(db, viewer, auditContext(req), id, outcome, { closeWon: body.close_won === '1' });
     const t = req.t.quotes.actions;
+    const result = await recordOutcome(db, viewer, auditContext(req), id, outcome, { closeWon: body.close_won === '1', closeReasonLabel: t.accepted });
     if (!result.ok) {
       if (result.error === 'notFound') return reply.callNotFound();
       reply.flash('error', req.t.quotes.errors.status);
       return afterWrite(req, reply, `/quotes/${id}`);
     }
-    if (result.closeDeal) {
-      const q = await getQuote(db, viewer, id);
-      const advanced = await advanceOpportunity(db, viewer, auditContext(req), result.closeDeal.opportunityId, result.closeDeal.wonStageId, { reason: `${req.t.quotes.actions.accepted} ${q?.number ?? ''}`.trim() });
-      if (advanced.ok) reply.flash('success', t.acceptedWon);
-      else {
-        const o = req.t.opportunities.errors as Record<string, string>;
-        const reason = advanced.error === 'criteriaUnmet' ? fill(o.criteriaUnmet ?? '', { labels: advanced.unmet.join('、') }) : (o[advanced.error] ?? advanced.error);
-        reply.flash('error', fill(t.acceptedNotClosed, { reason }));
-      }
-    } else reply.flash('success', outcome === 'accepted' ? t.accepted : t.rejectedByCustomer);
+    const closing = result.closeDeal;
+    if (!closing) reply.flash('success', outcome === 'accepted' ? t.accepted : t.rejectedByCustomer);
+    else if (closing.ok) reply.flash('success', t.acceptedWon);
+    else {
+      // The answer is recorded; the deal stayed as it was, and the page says why.
+      const o = req.t.opportunities.errors as Record<string, string>;
+      const reason = closing.error === 'criteriaUnmet' ? fill(o.criteriaUnmet ?? '', { labels: closing.unmet.join('、') }) : (o[closing.error] ?? closing.error);
+      reply.flash('error', fill(t.acceptedNotClosed, { reason }));
+    }
     return afterWrite(req, reply, `/quotes/${id}`);
   });
 
