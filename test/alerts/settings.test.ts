@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testApp, smallOrg, signIn, type Client, type TestApp } from '../helpers/app.ts';
 import { alertSettings } from '../../src/features/alerts/settings.ts';
+import { updateCompany } from '../../src/features/company/commands.ts';
+import { companySchema } from '../../src/features/company/schemas.ts';
 
 const company = { name: '杭州明道科技有限公司', address: '', postal_code: '', phone: '', tax_id: '', bank_name: '', bank_account: '', time_zone: 'Asia/Shanghai', currency: 'CNY' };
 
@@ -27,6 +29,15 @@ describe('alert settings on the company page', () => {
     expect(await alertSettings(t.db)).toEqual({ idleDays: 21, stageMultiple: 1.5, amountDropPct: 30, pushouts: 2 });
     const entry = await t.db.selectFrom('audit_log').select('changes').where('entity', '=', 'company').orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(JSON.parse(entry.changes)).toMatchObject({ alert_idle_days: [14, 21], alert_stage_multiple: [2, 1.5], alert_amount_drop_pct: [20, 30], alert_pushouts: [3, 2] });
+  });
+
+  it('asks for the deals\' risk to be recomputed only when a threshold or the time zone changed', async () => {
+    const ctx = { actorId: null, ip: '' };
+    const input = (over: Record<string, string>) => companySchema.parse({ ...company, ...over });
+    expect(await updateCompany(t.db, ctx, input({ name: '新名字', phone: '0571-88888888' }), null)).toEqual({ riskInputsChanged: false });
+    expect(await updateCompany(t.db, ctx, input({ alert_idle_days: '14' }), null)).toEqual({ riskInputsChanged: false }); // the value it had
+    expect(await updateCompany(t.db, ctx, input({ alert_idle_days: '30' }), null)).toEqual({ riskInputsChanged: true });
+    expect(await updateCompany(t.db, ctx, input({ time_zone: 'Asia/Urumqi' }), null)).toEqual({ riskInputsChanged: true });
   });
 
   it('refuses values out of range beside the fields and keeps the input', async () => {

@@ -5,13 +5,17 @@ import { audit, diff, type AuditContext } from '../../audit/index.ts';
 import type { CompanyInput } from './schemas.ts';
 import { forgetCompanyBrief } from './queries.ts';
 
+/** The settings a deal's stored risk is computed from (src/features/alerts): the thresholds and the time zone. */
+const RISK_INPUTS = ['alert_idle_days', 'alert_stage_multiple', 'alert_amount_drop_pct', 'alert_pushouts', 'time_zone'];
+
+/** Saves the company settings; `riskInputsChanged` says whether the deals' stored risk must be recomputed. */
 export async function updateCompany(
   db: Db,
   ctx: AuditContext,
   input: CompanyInput,
   logo: { data: Buffer; mime: string } | 'remove' | null,
-): Promise<void> {
-  await writeTransaction(db, async (trx) => {
+): Promise<{ riskInputsChanged: boolean }> {
+  const result = await writeTransaction(db, async (trx) => {
     const before = await trx
       .selectFrom('company')
       .select(['name', 'address', 'postal_code', 'phone', 'tax_id', 'bank_name', 'bank_account', 'time_zone', 'currency', 'logo_mime', sql<number>`pool_days`.as('pool_days'), sql<number>`pool_claim_limit`.as('pool_claim_limit'),
@@ -46,6 +50,8 @@ export async function updateCompany(
     if (logo) changes.logo = [before.logo_mime ? 'logo' : null, logo === 'remove' ? null : 'logo'];
     delete changes.logo_mime;
     await audit(trx, ctx, { action: 'update', entity: 'company', entityId: 1, summary: input.name, changes });
+    return { riskInputsChanged: RISK_INPUTS.some((key) => key in changes) };
   });
   forgetCompanyBrief(db);
+  return result;
 }

@@ -59,10 +59,10 @@ export default async function companyRoutes(app: FastifyInstance, opts: { db: Db
         { status: 422, fragment: 'company/_form' },
       );
     }
-    await updateCompany(db, auditContext(req), parsed.data, logo);
-    // The deals' stored risk depends on the alert thresholds and the time zone: recompute it in the background, a
-    // batch at a time (every open deal; the nightly deal-risk job does the same).
-    void refreshAllOpenRisk(db).catch((err: unknown) => req.log.error({ err }, 'recomputing deal risk after a settings change failed'));
+    const { riskInputsChanged } = await updateCompany(db, auditContext(req), parsed.data, logo);
+    // The deals' stored risk depends on the alert thresholds and the time zone: when one of them changed, recompute it
+    // in the background, a batch at a time (every open deal; the nightly deal-risk job does the same).
+    if (riskInputsChanged) void refreshAllOpenRisk(db).catch((err: unknown) => req.log.error({ err }, 'recomputing deal risk after a settings change failed'));
     reply.flash('success', req.t.company.saved);
     return reply.redirect('/admin/company', 303);
   });
