@@ -199,6 +199,23 @@ describe('lines, totals and approval routing', () => {
     const notes = await t.db.selectFrom('notifications').select(['title']).where('user_id', '=', org.users.rep1.id).execute();
     expect(notes.some((n) => n.title.includes(number))).toBe(true);
   });
+
+  it('lets an approver outside the owner’s scope decide (read once, as the quote page shows it), and only once', async () => {
+    const id = await createQuoteAs(rep1, { customer_id: String(customer1.id) });
+    await addLineAs(rep1, id, { product_id: String(server.id), quantity: '1', unit_price: '99000' });
+    await rep1.post(`/quotes/${id}/approval-request`);
+    // The approver moved on and manager2 (another department) was asked instead: not in rep1's scope, but the approver.
+    await t.db.updateTable('quotes').set({ approver_id: org.users.manager2.id }).where('id', '=', id).execute();
+    expect((await rep3.post(`/quotes/${id}/approval`, { decision: 'approve', comment: '' })).statusCode).toBe(404);
+    expect((await manager2.post(`/quotes/${id}/approval`, { decision: 'approve', comment: '同意' })).statusCode).toBe(303);
+    expect(await quoteRow(t.db, id)).toMatchObject({ status: 'approved', approved_by: org.users.manager2.id });
+    // Decided: a second decision is refused with the status message, and changes nothing.
+    expect((await manager2.post(`/quotes/${id}/approval`, { decision: 'reject', comment: '再看看' })).statusCode).toBe(303);
+    expect((await manager2.get(`/quotes/${id}`)).body).toContain('当前状态不能进行此操作');
+    expect(await quoteRow(t.db, id)).toMatchObject({ status: 'approved', approved_by: org.users.manager2.id });
+    const events = await t.db.selectFrom('quote_events').select('kind').where('quote_id', '=', id).orderBy('id').execute();
+    expect(events.map((e) => e.kind)).toEqual(['created', 'submitted', 'approved']);
+  });
 });
 
 describe('sending, revisions and outcome', () => {

@@ -12,6 +12,7 @@ import { nextQuoteNumber } from './numbering.ts';
 import type { QuoteHeaderInput, QuoteLineInput, QuoteSettingsInput } from './schemas.ts';
 import { localDate } from '../../lib/dates.ts';
 import { winOpportunityIn, type AdvanceResult } from '../opportunities/commands.ts';
+import { visibleQuote } from './queries.ts';
 
 /** Statuses in which the quote itself may still change (an approved quote goes back to draft when edited). */
 export const EDITABLE: ReadonlySet<QuoteStatus> = new Set(['draft', 'approved']);
@@ -285,9 +286,9 @@ export const mayDecide = (viewer: Viewer, q: { approver_id: number | null; owner
 /** Approves or rejects a pending quote, with a comment; rejected goes back to draft. The owner is notified. */
 export async function decideApproval(db: Db, viewer: Viewer, ctx: AuditContext, id: number, decision: 'approve' | 'reject', comment: string): Promise<FlowResult> {
   return writeTransaction(db, async (trx) => {
-    const q = await trx.selectFrom('quotes').selectAll().where('id', '=', id).executeTakeFirst();
-    const visible = q && (q.approver_id === viewer.id || (await quoteInScope(trx, viewer, id)));
-    if (!q || !visible) return { ok: false, error: 'notFound' };
+    // One read under the write lock: the quote as its page shows it (the scope rule, or the viewer is its approver).
+    const q = await trx.selectFrom('quotes as q').selectAll('q').where('q.id', '=', id).where(visibleQuote(viewer, 'q')).executeTakeFirst();
+    if (!q) return { ok: false, error: 'notFound' };
     if (q.status !== 'pending_approval') return { ok: false, error: 'status' };
     if (!mayDecide(viewer, q)) return { ok: false, error: 'notApprover' };
     const now = nowIso();

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { isManager, listScope, scope, seesAllRecords, type Viewer } from '../../access/index.ts';
 import { anyColumnContains } from '../../db/search.ts';
@@ -49,6 +49,11 @@ export function viewsFor(viewer: Viewer): ('mine' | 'department' | 'all')[] {
   return ['all', 'mine'];
 }
 
+/** Who sees a quote: the scope rule, and the user asked to approve it (who may sit outside the owner's scope). */
+export function visibleQuote(viewer: Viewer, alias: string): Expression<SqlBool> {
+  return sql<SqlBool>`(${scope(viewer, 'quotes', { alias })} or ${sql.ref(`${alias}.approver_id`)} = ${viewer.id})`;
+}
+
 /**
  * One quote revision with what its page shows; undefined → 404. Visible through the scope rule, and to the user
  * asked to approve it.
@@ -79,7 +84,7 @@ export async function getQuote(db: Db, viewer: Viewer, id: number) {
       'a.display_name as approver_name',
     ])
     .where('q.id', '=', id)
-    .where((eb) => eb.or([scope(viewer, 'quotes', { alias: 'q' }), eb('q.approver_id', '=', viewer.id)]))
+    .where(visibleQuote(viewer, 'q'))
     .executeTakeFirst();
   return q;
 }
