@@ -71,6 +71,12 @@ export function scope(viewer: Viewer, table: string, opts: { alias?: string; ent
 }
 
 /**
+ * owner_id of the rows that hold the whole company (every owner added up) in the owner-keyed summary tables
+ * (deal_totals, stage_month_stats). User ids start at 1, so 0 is never a person.
+ */
+export const WHOLE_COMPANY = 0;
+
+/**
  * The scope rule for rows keyed by owner alone — summary tables such as deal_totals, whose `column` holds the owner
  * of the records it adds up: the same owners as `scope`. null when the viewer also sees records of this type as a
  * member of them, which an owner key cannot express: read the records themselves through `scope` then.

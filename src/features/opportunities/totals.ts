@@ -1,15 +1,14 @@
 import type { Expression, SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
-import { ownerKeyScope, scope, seesAllRecords, type Viewer } from '../../access/index.ts';
+import { ownerKeyScope, scope, seesAllRecords, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
 
-/**
+/*
  * deal_totals (migrations/0022): deals counted and summed by owner, pipeline, stage and expected close month, kept
  * in step by every command that writes a deal (in its transaction), so the board's column totals and the overview
- * table read a few hundred summary rows instead of counting every deal in scope. Rows with owner_id COMPANY hold the
- * whole company's figures (every owner added up). test/opportunities/totals.test.ts proves they always equal the
+ * table read a few hundred summary rows instead of counting every deal in scope. Rows with owner_id WHOLE_COMPANY
+ * (src/access) hold the whole company's figures (every owner added up). test/opportunities/totals.test.ts proves they always equal the
  * deals themselves.
  */
-export const COMPANY = 0;
 
 /** What a deal adds to deal_totals. */
 export interface DealFigures {
@@ -32,7 +31,7 @@ const keyOf = (f: DealFigures): Key => ({ owner_id: f.owner_id, pipeline_id: f.p
 const sameKey = (a: Key, b: Key) => a.owner_id === b.owner_id && a.pipeline_id === b.pipeline_id && a.close_month === b.close_month && a.stage_id === b.stage_id;
 
 async function bump(trx: Db, key: Key, deals: number, amountFen: number): Promise<void> {
-  for (const owner_id of [key.owner_id, COMPANY]) {
+  for (const owner_id of [key.owner_id, WHOLE_COMPANY]) {
     await trx
       .insertInto('deal_totals')
       .values({ ...key, owner_id, deals, amount_fen: amountFen })
@@ -74,7 +73,7 @@ export async function rebuildDealTotals(db: Db): Promise<void> {
   const sums = new Map<string, Key & { deals: number; amount_fen: number }>();
   for (const r of rows) {
     const k = keyOf({ ...r, amount_fen: 0 });
-    for (const owner_id of [k.owner_id, COMPANY]) {
+    for (const owner_id of [k.owner_id, WHOLE_COMPANY]) {
       const id = `${owner_id}|${k.pipeline_id}|${k.close_month}|${k.stage_id}`;
       const t = sums.get(id) ?? { ...k, owner_id, deals: 0, amount_fen: 0 };
       t.deals += Number(r.n);
@@ -153,9 +152,9 @@ export async function dealTotals(db: Db, viewer: Viewer, q: TotalsQuery): Promis
     if (m.from) s = s.where('t.close_month', '>=', m.from);
     if (m.to) s = s.where('t.close_month', '<=', m.to);
     if (seesAllRecords(viewer) && q.by === 'stage' && q.owner === undefined && q.exceptOwner === undefined) {
-      s = s.where('t.owner_id', '=', COMPANY);
+      s = s.where('t.owner_id', '=', WHOLE_COMPANY);
     } else {
-      s = s.where('t.owner_id', '<>', COMPANY).where(ownerScope!);
+      s = s.where('t.owner_id', '<>', WHOLE_COMPANY).where(ownerScope!);
       if (q.owner !== undefined) s = s.where('t.owner_id', '=', q.owner);
       if (q.exceptOwner !== undefined) s = s.where('t.owner_id', '<>', q.exceptOwner);
     }

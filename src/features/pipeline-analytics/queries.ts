@@ -1,8 +1,7 @@
 
 import type { Db } from '../../db/index.ts';
-import { isAdmin, isManager, seesAllRecords, userScope, type Viewer } from '../../access/index.ts';
-import { COMPANY_OWNER, monthOf, withStats } from './rollup.ts';
-import { COMPANY as DEALS_COMPANY } from '../opportunities/totals.ts';
+import { isAdmin, isManager, seesAllRecords, userScope, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
+import { monthOf, withStats } from './rollup.ts';
 
 export type Scope = { kind: 'company' } | { kind: 'department'; id: number } | { kind: 'rep'; id: number };
 
@@ -114,7 +113,7 @@ export function rollupQuery(db: Db, pipelineId: number, fromMonth: string, toMon
     .where('s.pipeline_id', '=', pipelineId)
     .where('s.month', '>=', fromMonth)
     .where('s.month', '<=', toMonth)
-    .where((eb) => (owners === 'company' ? eb('s.owner_id', '=', COMPANY_OWNER) : eb('s.owner_id', 'in', owners.length > 0 ? owners : [-1])))
+    .where((eb) => (owners === 'company' ? eb('s.owner_id', '=', WHOLE_COMPANY) : eb('s.owner_id', 'in', owners.length > 0 ? owners : [-1])))
     .groupBy(['s.stage_id', 's.month']);
 }
 
@@ -126,7 +125,7 @@ export function openFunnelQuery(db: Db, pipelineId: number, owners: Owners) {
   return db
     .selectFrom('deal_totals as t')
     .select((eb) => ['t.stage_id', eb.fn.sum<number>('t.deals').as('n'), eb.fn.sum<number>('t.amount_fen').as('amount')])
-    .where((eb) => (owners === 'company' ? eb('t.owner_id', '=', DEALS_COMPANY) : eb('t.owner_id', 'in', owners.length > 0 ? owners : [-1])))
+    .where((eb) => (owners === 'company' ? eb('t.owner_id', '=', WHOLE_COMPANY) : eb('t.owner_id', 'in', owners.length > 0 ? owners : [-1])))
     .where('t.pipeline_id', '=', pipelineId)
     .groupBy('t.stage_id');
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import type { DB } from '../../db/types.ts';
 import { companyTimeZone } from '../company/queries.ts';
+import { WHOLE_COMPANY } from '../../access/index.ts';
 
 /** migrations/0009: the monthly rollup of the stage history. */
 export interface StageMonthStatsTable {
@@ -99,16 +100,12 @@ function deltas(
   return { from: fromDelta, to: toDelta };
 }
 
-/**
- * Rows with owner_id COMPANY_OWNER hold the whole company's figures (every owner's added up), kept in step with
- * the per-owner rows: the company view reads 12 months × the stages instead of summing ~24,000 per-owner rows
- * (~10 ms at the large scale). User ids start at 1, so 0 is never a person.
- */
-export const COMPANY_OWNER = 0;
+// Rows with owner_id WHOLE_COMPANY hold the whole company's figures, kept in step with the per-owner rows: the
+// company view reads 12 months × the stages instead of summing ~24,000 per-owner rows (~10 ms at the large scale).
 
 async function add(db: AnalyticsDb, key: { pipeline_id: number; month: string; owner_id: number; stage_id: number }, d: Delta): Promise<void> {
   await addOne(db, key, d);
-  await addOne(db, { ...key, owner_id: COMPANY_OWNER }, d);
+  await addOne(db, { ...key, owner_id: WHOLE_COMPANY }, d);
 }
 
 async function addOne(db: AnalyticsDb, key: { pipeline_id: number; month: string; owner_id: number; stage_id: number }, d: Delta): Promise<void> {
@@ -169,7 +166,7 @@ export async function rebuildRollup(db: Db): Promise<void> {
   const info = new Map(stages.map((r) => [r.id, { sortOrder: r.sort_order, kind: r.kind, pipelineId: r.pipeline_id }]));
   const totals = new Map<string, Delta>();
   const bump = (pipelineId: number, month: string, ownerId: number, stageId: number, d: Delta) => {
-    for (const owner of [ownerId, COMPANY_OWNER]) {
+    for (const owner of [ownerId, WHOLE_COMPANY]) {
       const key = `${pipelineId}|${month}|${owner}|${stageId}`;
       const t = totals.get(key) ?? zero();
       for (const k of Object.keys(d) as (keyof Delta)[]) t[k] += d[k];
