@@ -306,23 +306,43 @@ export async function decideApproval(db: Db, viewer: Viewer, ctx: AuditContext, 
   });
 }
 
-export type SendResult = { ok: true; mailed: boolean } | { ok: false; error: 'notFound' | 'status' | 'noLines' | 'needsApproval' };
+export type SendError = 'status' | 'noLines' | 'needsApproval';
+export type SendResult = { ok: true; mailed: boolean } | { ok: false; error: 'notFound' | SendError };
+
+/**
+ * Why a quote may not be sent now, or null when it may: the newest revision, with lines, approved or a draft that needs
+ * no approval. The one rule: the route checks it before rendering the PDF, the sending transaction again under the
+ * write lock, and the quote page shows the send button by it.
+ */
+export function sendRefusal(q: { latest: number; status: QuoteStatus; approval_level: string }, lineCount: number): SendError | null {
+  if (!q.latest) return 'status';
+  if (lineCount === 0) return 'noLines';
+  if (q.status === 'draft' && q.approval_level !== '') return 'needsApproval';
+  if (q.status === 'pending_approval') return 'needsApproval';
+  if (q.status !== 'approved' && q.status !== 'draft') return 'status';
+  return null;
+}
 
 /**
  * Sends an approved quote (or a draft that needs no approval): marks it sent and, when the contact has an e-mail
  * address, queues a mail with the PDF attached in the same transaction. A quote that needs approval and has not
- * got it cannot be sent.
+ * got it cannot be sent. The PDF is rendered before this transaction (not while holding the write lock) from the quote
+ * as it was at `mail.quoteUpdatedAt`; a quote changed since then is not sent with a PDF that no longer shows it.
  */
-export async function sendQuote(db: Db, viewer: Viewer, ctx: AuditContext, id: number, mail: { pdf: Buffer; filename: string; subject: string; text: string } | null): Promise<SendResult> {
+export async function sendQuote(
+  db: Db,
+  viewer: Viewer,
+  ctx: AuditContext,
+  id: number,
+  mail: { pdf: Buffer; filename: string; subject: string; text: string; quoteUpdatedAt: string } | null,
+): Promise<SendResult> {
   return writeTransaction(db, async (trx) => {
     const q = await quoteInScope(trx, viewer, id);
     if (!q) return { ok: false, error: 'notFound' };
-    if (!q.latest) return { ok: false, error: 'status' };
     const lines = await trx.selectFrom('quote_lines').select('id').where('quote_id', '=', id).limit(1).execute();
-    if (!lines.length) return { ok: false, error: 'noLines' };
-    if (q.status === 'draft' && q.approval_level !== '') return { ok: false, error: 'needsApproval' };
-    if (q.status === 'pending_approval') return { ok: false, error: 'needsApproval' };
-    if (q.status !== 'approved' && q.status !== 'draft') return { ok: false, error: 'status' };
+    const refusal = sendRefusal(q, lines.length);
+    if (refusal) return { ok: false, error: refusal };
+    if (mail && mail.quoteUpdatedAt !== q.updated_at) return { ok: false, error: 'status' };
     const contact = q.contact_id ? await trx.selectFrom('contacts').select(['name', 'email']).where('id', '=', q.contact_id).executeTakeFirst() : undefined;
     let mailed = false;
     if (mail && contact?.email) {

@@ -56,9 +56,9 @@ export function visibleQuote(viewer: Viewer, alias: string): Expression<SqlBool>
 
 /**
  * One quote revision with what its page shows; undefined → 404. Visible through the scope rule, and to the user
- * asked to approve it.
+ * asked to approve it (`asApprover: false`: through the scope rule alone, as the owner's actions read it).
  */
-export async function getQuote(db: Db, viewer: Viewer, id: number) {
+export async function getQuote(db: Db, viewer: Viewer, id: number, opts: { asApprover?: boolean } = {}) {
   const q = await db
     .selectFrom('quotes as q')
     .innerJoin('customers as c', 'c.id', 'q.customer_id')
@@ -84,7 +84,7 @@ export async function getQuote(db: Db, viewer: Viewer, id: number) {
       'a.display_name as approver_name',
     ])
     .where('q.id', '=', id)
-    .where(visibleQuote(viewer, 'q'))
+    .where(opts.asApprover === false ? scope(viewer, 'quotes', { alias: 'q' }) : visibleQuote(viewer, 'q'))
     .executeTakeFirst();
   return q;
 }

@@ -24,6 +24,7 @@ import {
   reviseQuote,
   saveQuoteSettings,
   sendQuote,
+  sendRefusal,
   submitForApproval,
   createQuote,
   updateQuoteHeader,
@@ -33,7 +34,7 @@ import { dateIn } from './expiry.ts';
 import { customerOptions } from '../opportunities/queries.ts';
 import { contactsOfCustomer, visibleCustomer } from '../contacts/queries.ts';
 import { formatQuoteNumber } from './numbering.ts';
-import { companyForPdf, getQuote, listQuotes, opportunitiesOf, priceReference, quoteHistory, quoteLines, quotesOfCustomer, quotesOfOpportunity, viewsFor, type QuoteDetail } from './queries.ts';
+import { companyForPdf, getQuote, listQuotes, opportunitiesOf, priceReference, quoteHistory, quoteLines, quotesOfCustomer, quotesOfOpportunity, viewsFor, type QuoteDetail, type QuoteLine } from './queries.ts';
 import { decisionSchema, quoteHeaderSchema, quoteLineSchema, quoteListQuery, quoteQueryString, quoteSettingsSchema } from './schemas.ts';
 
 const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -41,6 +42,11 @@ const addDays = (date: string, days: number): string => new Date(Date.parse(`${d
 /** The quote as a PDF, in the reader's language. */
 export async function quotePdf(db: Db, q: QuoteDetail, lang: Language): Promise<Buffer> {
   const [lines, company] = await Promise.all([quoteLines(db, q.id), companyForPdf(db)]);
+  return quotePdfOf(q, lines, company, lang);
+}
+
+/** The PDF from a quote, its lines and the company as already read (sending reads them for its own checks too). */
+function quotePdfOf(q: QuoteDetail, lines: QuoteLine[], company: Awaited<ReturnType<typeof companyForPdf>>, lang: Language): Promise<Buffer> {
   const logo = company?.logo && (company.logo_mime === 'image/png' || company.logo_mime === 'image/jpeg') ? company.logo : null;
   return renderQuotePdfInWorker(
     {
@@ -209,7 +215,7 @@ export default async function quotesRoutes(app: FastifyInstance, opts: { db: Db 
       pct: formatPercent,
       canDecide: q.status === 'pending_approval' && mayDecide(viewer, q),
       isOwner: q.owner_id === viewer.id || canAssign(viewer),
-      canSend: Boolean(q.latest) && lines.length > 0 && (q.status === 'approved' || (q.status === 'draft' && q.approval_level === '')),
+      canSend: sendRefusal(q, lines.length) === null,
       canSubmit: Boolean(q.latest) && lines.length > 0 && q.status === 'draft' && q.approval_level !== '',
       canRevise: Boolean(q.latest) && REVISABLE.has(q.status),
     };
@@ -338,8 +344,17 @@ export default async function quotesRoutes(app: FastifyInstance, opts: { db: Db 
 
   app.post('/quotes/:id/sending', async (req, reply) => {
     const viewer = viewerOf(req);
-    const q = await quoteOf(req);
+    const id = idParam(req.params);
+    // Sending is the owner's side: the quote through the scope rule alone, as the command reads it (not as its approver).
+    const q = id ? await getQuote(db, viewer, id, { asApprover: false }) : undefined;
     if (!q) return reply.callNotFound();
+    // Checked before the PDF is rendered (a refused sending renders nothing); the command checks again under the lock.
+    const lines = await quoteLines(db, q.id);
+    const refusal = sendRefusal(q, lines.length);
+    if (refusal) {
+      reply.flash('error', flowMessage(req.t, refusal));
+      return afterWrite(req, reply, `/quotes/${q.id}`);
+    }
     // The mail is in the contact's language as far as we know it: the sender's.
     const t = req.t.quotes;
     const company = await companyForPdf(db);
@@ -347,10 +362,11 @@ export default async function quotesRoutes(app: FastifyInstance, opts: { db: Db 
     const numberText = q.revision > 1 ? `${q.number} v${q.revision}` : q.number;
     const mail = q.contact_email
       ? {
-          pdf: await quotePdf(db, q, req.lang),
+          pdf: await quotePdfOf(q, lines, company, req.lang),
           filename: `${numberText.replace(/\s+/g, '-')}.pdf`,
           subject: fill(t.mailSubject, { number: numberText, company: company?.name ?? '' }),
           text: fill(t.mailText, { contact: q.contact_name ?? '', number: numberText, validUntil: q.valid_until, total: fmt.money(q.total_fen), owner: q.owner_name, company: company?.name ?? '' }),
+          quoteUpdatedAt: q.updated_at,
         }
       : null;
     const result = await sendQuote(db, viewer, auditContext(req), q.id, mail);
