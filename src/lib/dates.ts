@@ -108,3 +108,24 @@ export function quarterOf(day: string): { from: string; to: string } {
   const last = new Date(Date.UTC(y, startMonth + 2, 0)).getUTCDate();
   return { from: `${y}-${pad2(startMonth)}-01`, to: `${y}-${pad2(startMonth + 2)}-${pad2(last)}` };
 }
+
+// ---------- calendar months ('YYYY-MM') ----------
+
+/** The last day (YYYY-MM-DD) of a month 'YYYY-MM'. */
+export function lastDayOf(month: string): string {
+  const days = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
+  return `${month}-${pad2(days)}`;
+}
+
+/** The month `by` months after (before, if negative) a month 'YYYY-MM'. */
+export function shiftMonth(month: string, by: number): string {
+  const d = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1 + by, 1));
+  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}`;
+}
+
+/** Every month 'YYYY-MM' from..to inclusive (at most 20 years; none when from is after to). */
+export function monthsBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let m = from; m <= to && out.length < 240; m = shiftMonth(m, 1)) out.push(m);
+  return out;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localDate, localDateTime, localTimeOfDay, zoneOffsetMs } from '../../src/lib/dates.ts';
+import { lastDayOf, localDate, localDateTime, localTimeOfDay, monthsBetween, shiftMonth, zoneOffsetMs } from '../../src/lib/dates.ts';
 
 /** The reference: Intl's own formatting, field by field. */
 function reference(ms: number, timeZone: string): string {
@@ -38,5 +38,20 @@ describe('local wall time in a time zone (cached offsets)', () => {
     expect(localDate('2026-11-26T16:30:00.000Z', 'UTC')).toBe('2026-11-26');
     expect(zoneOffsetMs('Asia/Shanghai', Date.UTC(2026, 0, 1))).toBe(8 * 3_600_000);
     expect(localDate('not a date', 'Asia/Shanghai')).toBe('');
+  });
+});
+
+describe('calendar months', () => {
+  it('last day, shift and the months between', () => {
+    expect(lastDayOf('2024-02')).toBe('2024-02-29');
+    expect(lastDayOf('2026-02')).toBe('2026-02-28');
+    expect(lastDayOf('2026-12')).toBe('2026-12-31');
+    expect(shiftMonth('2026-12', 1)).toBe('2027-01');
+    expect(shiftMonth('2026-01', -1)).toBe('2025-12');
+    expect(shiftMonth('2026-05', -17)).toBe('2024-12');
+    expect(monthsBetween('2025-11', '2026-02')).toEqual(['2025-11', '2025-12', '2026-01', '2026-02']);
+    expect(monthsBetween('2026-03', '2026-03')).toEqual(['2026-03']);
+    expect(monthsBetween('2026-04', '2026-03')).toEqual([]);
+    expect(monthsBetween('2000-01', '2099-12')).toHaveLength(240);
   });
 });

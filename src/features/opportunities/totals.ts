@@ -1,5 +1,6 @@
 import type { Expression, SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
+import { lastDayOf, shiftMonth } from '../../lib/dates.ts';
 import { ownerKeyScope, scope, seesAllRecords, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
 
 /*
@@ -87,14 +88,6 @@ export async function rebuildDealTotals(db: Db): Promise<void> {
 
 // ---------- reading ----------
 
-const lastDayOf = (month: string): string => {
-  const days = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
-  return `${month}-${String(days).padStart(2, '0')}`;
-};
-const shiftMonth = (month: string, by: number): string => {
-  const d = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1 + by, 1));
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-};
 
 /**
  * Splits an inclusive close-date range (either end open) into the whole months deal_totals answers and the days at

@@ -1,5 +1,6 @@
 
 import type { Db } from '../../db/index.ts';
+import { monthsBetween } from '../../lib/dates.ts';
 import { isAdmin, isManager, seesAllRecords, userScope, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
 import { monthOf, withStats } from './rollup.ts';
 
@@ -135,22 +136,6 @@ async function openFunnel(db: Db, pipelineId: number, owners: Owners): Promise<M
   return new Map(rows.map((r) => [r.stage_id, { n: Number(r.n), amount: Number(r.amount ?? 0) }]));
 }
 
-/** Every month 'YYYY-MM' from..to inclusive. */
-export function monthsBetween(from: string, to: string): string[] {
-  const out: string[] = [];
-  let [y, m] = from.split('-').map(Number) as [number, number];
-  for (let i = 0; i < 240; i += 1) {
-    const s = `${y}-${String(m).padStart(2, '0')}`;
-    if (s > to) break;
-    out.push(s);
-    m += 1;
-    if (m > 12) {
-      m = 1;
-      y += 1;
-    }
-  }
-  return out;
-}
 
 export async function pipelineAnalytics(db: Db, pipelineId: number, owners: Owners, fromMonth: string, toMonth: string): Promise<PipelineAnalytics> {
   const stageRows = await db
