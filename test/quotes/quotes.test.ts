@@ -249,6 +249,7 @@ describe('sending, revisions and outcome', () => {
     // A change is a new revision.
     const res = await rep1.post(`/quotes/${id}/revisions`);
     const v2 = Number(/\/quotes\/(\d+)/.exec(String(res.headers.location))?.[1]);
+    expect((await rep1.get(`/quotes/${v2}`)).body).toContain('已生成新版本 v2');
     const [old, neu] = [await quoteRow(t.db, id), await quoteRow(t.db, v2)];
     expect(neu).toMatchObject({ number: sent.number, revision: 2, latest: 1, status: 'draft', total_fen: sent.total_fen });
     expect(old).toMatchObject({ revision: 1, latest: 0, status: 'sent' });

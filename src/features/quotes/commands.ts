@@ -395,7 +395,7 @@ export async function recordOutcome(
   });
 }
 
-export type ReviseResult = { ok: true; id: number } | { ok: false; error: 'notFound' | 'status' };
+export type ReviseResult = { ok: true; id: number; revision: number } | { ok: false; error: 'notFound' | 'status' };
 
 /**
  * A change to a quote that was sent: a new revision (v2, v3…) with the same number, as a draft with the same lines.
@@ -443,7 +443,7 @@ export async function reviseQuote(db: Db, viewer: Viewer, ctx: AuditContext, id:
     await addEvent(trx, id, viewer.id, 'revised', `v${q.revision} → v${revision}`);
     await recompute(trx, newId);
     await audit(trx, ctx, { action: 'create', entity: 'quote', entityId: newId, summary: `${q.number} v${revision}`, changes: { revision: [q.revision, revision] } });
-    return { ok: true, id: newId };
+    return { ok: true, id: newId, revision };
   });
 }
 

@@ -99,12 +99,24 @@ export default async function quotesRoutes(app: FastifyInstance, opts: { db: Db 
     return Object.fromEntries(fields.map((f) => [f.field, t.quotes.errors[f.key]]));
   }
 
-  async function renderForm(req: FastifyRequest, reply: FastifyReply, quote: QuoteDetail | null, values: Record<string, string>, errors: FieldErrors, status = 200) {
+  type VisibleCustomer = NonNullable<Awaited<ReturnType<typeof visibleCustomer>>>;
+  type CustomerContacts = Awaited<ReturnType<typeof contactsOfCustomer>>;
+
+  async function renderForm(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    quote: QuoteDetail | null,
+    values: Record<string, string>,
+    errors: FieldErrors,
+    status = 200,
+    read: { customer: VisibleCustomer; contacts: CustomerContacts } | null = null,
+  ) {
     const viewer = viewerOf(req);
     const customerId = Number(values.customer_id) || 0;
     // Only a customer the viewer may see, with the contacts and deals they may see (the scope rule, as everywhere).
-    const customer = customerId ? await visibleCustomer(db, viewer, customerId) : undefined;
-    const [contacts, deals] = customer ? await Promise.all([contactsOfCustomer(db, viewer, customer.id), opportunitiesOf(db, viewer, customer.id)]) : [[], []];
+    // A caller that has just read them through the same rule passes them in.
+    const customer = read?.customer ?? (customerId ? await visibleCustomer(db, viewer, customerId) : undefined);
+    const [contacts, deals] = customer ? await Promise.all([read?.contacts ?? contactsOfCustomer(db, viewer, customer.id), opportunitiesOf(db, viewer, customer.id)]) : [[], []];
     return reply.render('quotes/form', { quote, values, errors, customer, contacts, deals }, { status, fragment: 'quotes/_form' });
   }
 
@@ -120,10 +132,12 @@ export default async function quotesRoutes(app: FastifyInstance, opts: { db: Db 
     }
     // From the quote list: first choose the customer (the customers the viewer may see, most recently active first).
     if (!customerId) return reply.render('quotes/pick-customer', { customers: await customerOptions(db, viewer, null) });
-    if (!(await visibleCustomer(db, viewer, customerId))) return reply.callNotFound();
+    const customer = await visibleCustomer(db, viewer, customerId);
+    if (!customer) return reply.callNotFound();
     const s = await quoteSettings(db);
     const today = dateIn(new Date(), s.timeZone);
-    const firstContact = (await contactsOfCustomer(db, viewer, customerId))[0];
+    const contacts = await contactsOfCustomer(db, viewer, customer.id);
+    const firstContact = contacts[0];
     return renderForm(req, reply, null, {
       customer_id: String(customerId),
       opportunity_id: dealId ? String(dealId) : '',
@@ -135,7 +149,7 @@ export default async function quotesRoutes(app: FastifyInstance, opts: { db: Db 
       delivery_terms: s.deliveryTerms,
       warranty_terms: s.warrantyTerms,
       notes: '',
-    }, {});
+    }, {}, 200, { customer, contacts });
   });
 
   app.post('/quotes', async (req, reply) => {
@@ -191,11 +205,15 @@ export default async function quotesRoutes(app: FastifyInstance, opts: { db: Db 
   });
 
   // ---------- the quote page ----------
-  async function showData(req: FastifyRequest, q: QuoteDetail, extra: { lineValues?: Record<string, string>; lineErrors?: FieldErrors; productId?: number | null; decisionErrors?: FieldErrors; editLineId?: number | null } = {}) {
+  async function showData(
+    req: FastifyRequest,
+    q: QuoteDetail,
+    extra: { lineValues?: Record<string, string>; lineErrors?: FieldErrors; productId?: number | null; decisionErrors?: FieldErrors; editLineId?: number | null; lines?: QuoteLine[] } = {},
+  ) {
     const viewer = viewerOf(req);
     const s = await quoteSettings(db);
     const editable = Boolean(q.latest) && EDITABLE.has(q.status) && (q.owner_id === viewer.id || canAssign(viewer));
-    const [lines, history, products] = await Promise.all([quoteLines(db, q.id), quoteHistory(db, q.number), editable ? productOptions(db) : Promise.resolve([])]);
+    const [lines, history, products] = await Promise.all([extra.lines ?? quoteLines(db, q.id), quoteHistory(db, q.number), editable ? productOptions(db) : Promise.resolve([])]);
     const productId = extra.productId ?? null;
     const reference = productId ? await priceReference(db, viewer, productId, q.customer_id, addDays(dateIn(new Date(), s.timeZone), -365)) : null;
     const editLine = extra.editLineId ? (lines.find((l) => l.id === extra.editLineId) ?? null) : null;
@@ -255,17 +273,20 @@ export default async function quotesRoutes(app: FastifyInstance, opts: { db: Db 
     const num = (v: string | undefined) => (/^\d{1,15}$/.test(v ?? '') ? Number(v) : null);
     const editLineId = num(query.line_id);
     let productId = num(query.product_id);
+    const lines = await quoteLines(db, q.id);
     // Opening a line for editing shows its own product's reference.
-    if (editLineId && query.product_id === undefined) productId = (await quoteLines(db, q.id)).find((l) => l.id === editLineId)?.product_id ?? null;
-    return reply.render('quotes/show', await showData(req, q, { productId, editLineId }), { fragment: 'quotes/_line-form' });
+    if (editLineId && query.product_id === undefined) productId = lines.find((l) => l.id === editLineId)?.product_id ?? null;
+    return reply.render('quotes/show', await showData(req, q, { productId, editLineId, lines }), { fragment: 'quotes/_line-form' });
   });
 
   async function linesReply(req: FastifyRequest, reply: FastifyReply, id: number, extra: Parameters<typeof showData>[2] = {}, status = 200) {
+    const fragment = req.headers['hx-request'] === 'true' && Boolean(req.headers['hx-target']);
+    // A plain form's successful write redirects: the command has just found the quote in the scope, nothing to render.
+    if (!fragment && status === 200) return afterWrite(req, reply, `/quotes/${id}`);
     const q = await getQuote(db, viewerOf(req), id);
     if (!q) return reply.callNotFound();
-    if (req.headers['hx-request'] === 'true' && req.headers['hx-target']) return reply.render('quotes/show', await showData(req, q, extra), { fragment: 'quotes/_lines', status });
-    if (status !== 200) return reply.render('quotes/show', await showData(req, q, extra), { status });
-    return afterWrite(req, reply, `/quotes/${id}`);
+    if (fragment) return reply.render('quotes/show', await showData(req, q, extra), { fragment: 'quotes/_lines', status });
+    return reply.render('quotes/show', await showData(req, q, extra), { status });
   }
 
   app.post('/quotes/:id/lines', async (req, reply) => {
@@ -414,8 +435,7 @@ export default async function quotesRoutes(app: FastifyInstance, opts: { db: Db 
       reply.flash('error', req.t.quotes.errors.status);
       return afterWrite(req, reply, `/quotes/${id}`);
     }
-    const rev = await db.selectFrom('quotes').select('revision').where('id', '=', result.id).executeTakeFirstOrThrow();
-    reply.flash('success', fill(req.t.quotes.actions.revised, { n: rev.revision }));
+    reply.flash('success', fill(req.t.quotes.actions.revised, { n: result.revision }));
     return afterWrite(req, reply, `/quotes/${result.id}`);
   });
 
