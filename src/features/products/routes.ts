@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/index.ts';
-import { afterWrite, auditContext, idParam, viewerOf } from '../../plugins/guards.ts';
+import { afterWrite, auditContext, idParam, viewerOf, wantsFragment } from '../../plugins/guards.ts';
 import { fenToYuanInput } from '../../lib/money.ts';
 import { formatPercent } from '../../lib/quote-math.ts';
 import { formValues, parseForm, type FieldErrors } from '../../lib/validation.ts';
@@ -32,7 +32,8 @@ export default async function productsRoutes(app: FastifyInstance, opts: { db: D
   const { db } = opts;
 
   async function listData(req: FastifyRequest, f: ProductListQuery) {
-    const [page, categories] = await Promise.all([listProducts(db, f), productCategories(db)]);
+    // The category filter is outside the list fragment: an htmx search keystroke needs only the rows.
+    const [page, categories] = await Promise.all([listProducts(db, f), wantsFragment(req) ? [] : productCategories(db)]);
     return { ...page, filters: f, categories, anyFilter: Boolean(f.q || f.category || f.status), canEdit: canEditProducts(viewerOf(req)), back: productQueryString(f), qs: (extra: Record<string, string> = {}) => productQueryString(f, extra) };
   }
 
