@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Kysely, SqliteDialect } from 'kysely';
 import { testApp, type TestApp } from '../helpers/app.ts';
+import { planOf } from '../helpers/query-plans.ts';
 import { countScope, type Viewer } from '../../src/access/index.ts';
 import type { DB } from '../../src/db/types.ts';
 
@@ -10,8 +11,7 @@ beforeEach(async () => {
 });
 afterEach(async () => t.close());
 
-const plan = (sql: string, ...params: unknown[]) =>
-  (t.sqlite.prepare(`explain query plan ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+const plan = (sql: string, ...params: unknown[]) => planOf(t.sqlite, sql, ...params);
 
 describe('query plans of the alerts and the home page', () => {
   it('walks the stage history by (from_stage_id, days) for the median', () => {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kysely, SqliteDialect } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/types.ts';
 import type { Viewer } from '../../src/access/index.ts';
 import { boardColumns, overview } from '../../src/features/board/queries.ts';
 import { opportunitiesOfCustomer } from '../../src/features/opportunities/queries.ts';
 import { smallOrg, testApp, type TestApp } from '../helpers/app.ts';
+import { queryPlans } from '../helpers/query-plans.ts';
 import { newCustomer } from '../helpers/customers.ts';
 import { demoPipeline } from '../helpers/opportunities.ts';
 
@@ -20,16 +21,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-/** The plans of every query `run` makes, keyed by a fragment of the SQL that picks the query out. */
-async function plans(run: (db: Kysely<DB>) => Promise<unknown>): Promise<{ sql: string; plan: string }[]> {
-  const queries: { sql: string; params: readonly unknown[] }[] = [];
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: t.sqlite }), log: (e) => void queries.push({ sql: e.query.sql, params: e.query.parameters }) });
-  await run(db);
-  return queries.map((q) => ({
-    sql: q.sql,
-    plan: (t.sqlite.prepare(`explain query plan ${q.sql}`).all(...(q.params as unknown[])) as { detail: string }[]).map((r) => r.detail).join('\n'),
-  }));
-}
+/** The plans of every query `run` makes. */
+const plans = (run: (db: Kysely<DB>) => Promise<unknown>) => queryPlans(t.sqlite, run);
 
 const rep = (): Viewer => ({
   id: org.users.rep1.id,

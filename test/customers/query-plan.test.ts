@@ -1,8 +1,7 @@
-import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallOrg, testApp, type TestApp } from '../helpers/app.ts';
 import { newCustomer } from '../helpers/customers.ts';
-import type { DB } from '../../src/db/types.ts';
+import { queryPlans } from '../helpers/query-plans.ts';
 import type { Viewer } from '../../src/access/index.ts';
 import { listCustomers } from '../../src/features/customers/queries.ts';
 
@@ -17,12 +16,8 @@ afterAll(async () => t.close());
 
 /** The plans SQLite picks for the statements listCustomers runs (captured through a logging Kysely on the same handle). */
 async function plans(viewer: Viewer, f: Parameters<typeof listCustomers>[2]): Promise<string[]> {
-  const seen: CompiledQuery[] = [];
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: t.sqlite }), log: (e) => void (e.level === 'query' && seen.push(e.query)) });
-  await listCustomers(db, viewer, f);
-  const main = seen.find((q) => q.sql.includes('order by') && q.sql.includes('"c"."updated_at"'))!;
-  const rows = t.sqlite.prepare(`explain query plan ${main.sql}`).all(...(main.parameters as unknown[])) as { detail: string }[];
-  return rows.map((r) => r.detail);
+  const seen = await queryPlans(t.sqlite, (db) => listCustomers(db, viewer, f));
+  return seen.find((q) => q.sql.includes('order by') && q.sql.includes('"c"."updated_at"'))!.plan.split('\n');
 }
 
 const viewer = (id: number, role: Viewer['role'], departmentIds: number[] = []): Viewer => ({

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { freshDatabase } from '../helpers/app.ts';
+import { planOf } from '../helpers/query-plans.ts';
 
 // The every-minute jobs must stay index lookups however large the tables grow.
 describe('query plans of the every-minute jobs and the history page', () => {
   const plan = (sql: string) => {
     const database = freshDatabase();
-    const rows = database.sqlite.prepare(`explain query plan ${sql}`).all() as { detail: string }[];
+    const text = planOf(database.sqlite, sql).replaceAll('\n', ' | ');
     void database.close();
-    return rows.map((r) => r.detail).join(' | ');
+    return text;
   };
 
   it('activity reminders due now walk the partial reminder index', () => {

@@ -4,6 +4,7 @@ import { customerRow } from '../helpers/contacts.ts';
 import { historyRow, newOpportunityRow, newPipeline } from '../helpers/pipeline-analytics.ts';
 import { rebuildRollup, recordStageMove, withStats, monthOf } from '../../src/features/pipeline-analytics/rollup.ts';
 import { openFunnelQuery, pipelineAnalytics, rollupQuery } from '../../src/features/pipeline-analytics/queries.ts';
+import { planOf } from '../helpers/query-plans.ts';
 
 let t: TestApp;
 let org: Awaited<ReturnType<typeof smallOrg>>;
@@ -133,8 +134,7 @@ describe('pipeline analytics figures', () => {
 
   it('reads the rollup through its primary key', async () => {
     const q = rollupQuery(t.db, p.id, '2026-01', '2026-12', [org.users.rep1.id, org.users.rep3.id]).compile();
-    const rows = t.sqlite.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as { detail: string }[];
-    const text = rows.map((r) => r.detail).join('\n');
+    const text = planOf(t.sqlite, q);
     expect(text).toMatch(/SEARCH s USING PRIMARY KEY \(pipeline_id=\? AND month>\? AND month<\?\)/);
     expect(text).not.toMatch(/SCAN s\b/);
   });
@@ -145,8 +145,7 @@ describe('the current funnel query', () => {
     // One rep, and a whole company's worth of owners.
     for (const owners of [[org.users.rep1.id], Array.from({ length: 80 }, (_, i) => i + 1), 'company' as const]) {
       const q = openFunnelQuery(t.db, p.id, owners).compile();
-      const rows = t.sqlite.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as { detail: string }[];
-      const plan = rows.map((r) => r.detail).join('\n');
+      const plan = planOf(t.sqlite, q);
       expect(plan).toMatch(/SEARCH t USING PRIMARY KEY \(owner_id=\? AND pipeline_id=\?\)/);
       expect(plan).not.toMatch(/SCAN t\b/);
     }

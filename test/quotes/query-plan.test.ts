@@ -1,6 +1,7 @@
-import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallOrg, testApp, type TestApp } from '../helpers/app.ts';
+import { queryPlans } from '../helpers/query-plans.ts';
 import type { DB } from '../../src/db/types.ts';
 import type { Viewer } from '../../src/access/index.ts';
 import { approvalsWaiting, priceReference } from '../../src/features/quotes/queries.ts';
@@ -17,10 +18,7 @@ afterAll(async () => t.close());
 const viewer = (id: number, role: Viewer['role'], departmentIds: number[] = []): Viewer => ({ id, username: 'x', displayName: 'x', role, departmentId: departmentIds[0] ?? null, departmentIds, language: 'zh-CN', mustChangePassword: false, memberOf: new Set<string>() });
 
 async function plansOf(run: (db: Kysely<DB>) => Promise<unknown>): Promise<string[][]> {
-  const seen: CompiledQuery[] = [];
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: t.sqlite }), log: (e) => void (e.level === 'query' && seen.push(e.query)) });
-  await run(db);
-  return seen.map((q) => (t.sqlite.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as { detail: string }[]).map((r) => r.detail));
+  return (await queryPlans(t.sqlite, run)).map((q) => q.plan.split('\n'));
 }
 
 describe('quote query plans', () => {
