@@ -13,6 +13,7 @@ import type { QuoteHeaderInput, QuoteLineInput, QuoteSettingsInput } from './sch
 import { localDate } from '../../lib/dates.ts';
 import { winOpportunityIn, type AdvanceResult } from '../opportunities/commands.ts';
 import { visibleQuote } from './queries.ts';
+import { DEFAULT_TIME_ZONE } from '../company/queries.ts';
 
 /** Statuses in which the quote itself may still change (an approved quote goes back to draft when edited). */
 export const EDITABLE: ReadonlySet<QuoteStatus> = new Set(['draft', 'approved']);
@@ -49,7 +50,7 @@ export async function quoteSettings(db: Db) {
     paymentTerms: c?.quote_payment_terms ?? '',
     deliveryTerms: c?.quote_delivery_terms ?? '',
     warrantyTerms: c?.quote_warranty_terms ?? '',
-    timeZone: c?.time_zone ?? 'Asia/Shanghai',
+    timeZone: c?.time_zone ?? DEFAULT_TIME_ZONE,
   };
 }
 

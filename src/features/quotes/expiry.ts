@@ -3,6 +3,7 @@ import { nowIso, writeTransaction } from '../../db/index.ts';
 import { audit } from '../../audit/index.ts';
 import { addEvent } from './commands.ts';
 import { localDate } from '../../lib/dates.ts';
+import { companyTimeZone } from '../company/queries.ts';
 
 /** 'YYYY-MM-DD' of an instant in a time zone. */
 export function dateIn(now: Date, timeZone: string): string {
@@ -15,8 +16,7 @@ export function dateIn(now: Date, timeZone: string): string {
  */
 export async function expireOverdueQuotes(db: Db, now: Date): Promise<number> {
   return writeTransaction(db, async (trx) => {
-    const company = await trx.selectFrom('company').select('time_zone').where('id', '=', 1).executeTakeFirst();
-    const today = dateIn(now, company?.time_zone ?? 'Asia/Shanghai');
+    const today = dateIn(now, await companyTimeZone(trx));
     const due = await trx.selectFrom('quotes').select(['id', 'number', 'revision']).where('status', '=', 'sent').where('valid_until', '<', today).execute();
     if (due.length === 0) return 0;
     const at = nowIso();

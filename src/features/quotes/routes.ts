@@ -7,6 +7,7 @@ import { formValues, parseForm, type FieldErrors } from '../../lib/validation.ts
 import { fenToYuanInput } from '../../lib/money.ts';
 import { formatPercent, formatQuantity } from '../../lib/quote-math.ts';
 import { formatter } from '../../lib/format.ts';
+import { companyTimeZone } from '../company/queries.ts';
 import { fill, messages, type Messages } from '../../i18n/index.ts';
 import { renderQuotePdfInWorker } from '../../pdf/pool.ts';
 import { assignableUsers } from '../users/queries.ts';
@@ -379,7 +380,7 @@ export default async function quotesRoutes(app: FastifyInstance, opts: { db: Db 
     // The mail is in the contact's language as far as we know it: the sender's.
     const t = req.t.quotes;
     const company = await companyForPdf(db);
-    const fmt = formatter(req.lang, 'Asia/Shanghai');
+    const fmt = formatter(req.lang, await companyTimeZone(db));
     const numberText = q.revision > 1 ? `${q.number} v${q.revision}` : q.number;
     const mail = q.contact_email
       ? {
@@ -486,7 +487,7 @@ export async function quoteSettingsRoutes(app: FastifyInstance, opts: { db: Db }
   };
   async function render(req: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: FieldErrors, status = 200) {
     const pattern = values.quote_number_pattern ?? '';
-    const example = /\{#{1,8}\}/.test(pattern) ? formatQuoteNumber(pattern, dateIn(new Date(), 'Asia/Shanghai'), 1) : '';
+    const example = /\{#{1,8}\}/.test(pattern) ? formatQuoteNumber(pattern, dateIn(new Date(), await companyTimeZone(db)), 1) : '';
     return reply.render('quotes/settings', { values, errors, example }, { status, fragment: 'quotes/_settings-form' });
   }
   app.get('/settings/quotes', async (req, reply) => {
