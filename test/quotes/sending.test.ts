@@ -109,7 +109,7 @@ describe('sending a quote checks first and renders the PDF after', () => {
       text: 't',
       quoteUpdatedAt: q.updated_at,
     });
-    expect(result).toEqual({ ok: false, error: 'status' });
+    expect(result).toEqual({ ok: false, error: 'changed' });
     expect((await quoteRow(t.db, id)).status).toBe('draft');
   });
 });

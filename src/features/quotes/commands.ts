@@ -308,7 +308,7 @@ export async function decideApproval(db: Db, viewer: Viewer, ctx: AuditContext, 
 }
 
 export type SendError = 'status' | 'noLines' | 'needsApproval';
-export type SendResult = { ok: true; mailed: boolean } | { ok: false; error: 'notFound' | SendError };
+export type SendResult = { ok: true; mailed: boolean } | { ok: false; error: 'notFound' | 'changed' | SendError };
 
 /**
  * Why a quote may not be sent now, or null when it may: the newest revision, with lines, approved or a draft that needs
@@ -343,7 +343,7 @@ export async function sendQuote(
     const lines = await trx.selectFrom('quote_lines').select('id').where('quote_id', '=', id).limit(1).execute();
     const refusal = sendRefusal(q, lines.length);
     if (refusal) return { ok: false, error: refusal };
-    if (mail && mail.quoteUpdatedAt !== q.updated_at) return { ok: false, error: 'status' };
+    if (mail && mail.quoteUpdatedAt !== q.updated_at) return { ok: false, error: 'changed' };
     const contact = q.contact_id ? await trx.selectFrom('contacts').select(['name', 'email']).where('id', '=', q.contact_id).executeTakeFirst() : undefined;
     let mailed = false;
     if (mail && contact?.email) {

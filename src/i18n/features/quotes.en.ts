@@ -167,6 +167,7 @@ export const quotesEn: Messages['quotes'] = {
     noApprover: 'No approver found: ask an administrator to set the department’s manager or a sales director',
     notApprover: 'You are not this quote’s approver',
     needsApproval: 'This quote needs approval before it can be sent',
+    changed: 'The quote changed while it was being sent, so it was not sent: check it and send it again',
     commentRequired: 'Enter a comment when rejecting',
     pattern: 'The pattern needs a sequence placeholder such as {####}',
     threshold: 'Enter a percentage between 0 and 100',

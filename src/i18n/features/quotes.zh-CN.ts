@@ -168,6 +168,7 @@ export const quotesZhCN = {
     noApprover: '找不到审批人：请管理员为部门设置经理，或设置销售总监',
     notApprover: '您不是该报价单的审批人',
     needsApproval: '该报价单需要审批，审批通过后才能发送',
+    changed: '发送时报价单被修改了，未发送：请核对后重新发送',
     commentRequired: '驳回时请填写审批意见',
     pattern: '编号格式须包含序号占位符，例如 {####}',
     threshold: '请输入 0–100 之间的百分比',
