@@ -16,6 +16,16 @@ export default tseslint.config(
     },
   },
   {
+    // dataVersion (src/db) cannot see other processes' commits while a statement is left open mid-iteration.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name=/^(stream|iterate)$/]", message: 'Read whole results: an open cursor holds a snapshot that dataVersion (src/db, decision 0019) cannot see past.' },
+      ],
+    },
+  },
+  {
     files: ['public/js/**/*.js'],
     languageOptions: { globals: { ...globals.browser, htmx: 'readonly' } },
   },

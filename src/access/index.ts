@@ -2,25 +2,28 @@ import type { Expression, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { Language, Role } from '../db/types.ts';
 
-/** The signed-in user as every query sees it. Built once per request by the session plugin. */
+/**
+ * The signed-in user as every query sees it. Built by the session plugin and shared by the requests of a session
+ * while the data is unchanged (decision 0019): read-only, and frozen at run time.
+ */
 export interface Viewer {
-  id: number;
-  username: string;
-  displayName: string;
-  role: Role;
-  departmentId: number | null;
+  readonly id: number;
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly departmentId: number | null;
   /** The viewer's department and every department below it (for managers' scope). */
-  departmentIds: number[];
-  language: Language;
-  mustChangePassword: boolean;
+  readonly departmentIds: readonly number[];
+  readonly language: Language;
+  readonly mustChangePassword: boolean;
   /**
    * The record types (record_members.entity) in which the viewer is a member of at least one record. Where they are
    * a member of none — most of the time — the scope needs no membership clause, and the list can walk the owner's
    * sort index instead of sorting every visible row.
    */
-  memberOf: ReadonlySet<string>;
+  readonly memberOf: ReadonlySet<string>;
   /** Unread in-app notifications (the bell), read from the user row the session already loads. */
-  unreadNotifications?: number;
+  readonly unreadNotifications?: number;
 }
 
 /** Roles that see every business record. */
@@ -29,6 +32,13 @@ const SEES_ALL: ReadonlySet<Role> = new Set<Role>(['sales_director', 'general_ma
 export const isAdmin = (v: Viewer): boolean => v.role === 'admin';
 export const seesAllRecords = (v: Viewer): boolean => SEES_ALL.has(v.role);
 export const isManager = (v: Viewer): boolean => v.role === 'sales_manager';
+
+/** The viewer's departments (their own and those below it) as an SQL list: `in (${departmentList(viewer)})`. */
+const departmentList = (viewer: Viewer) => sql.join(viewer.departmentIds.map((d) => sql`${d}`));
+
+/** `owner in (the users of the viewer's departments)`: a manager's team, as every scope shape writes it. */
+const inTeam = (viewer: Viewer, owner: Expression<unknown>) =>
+  sql<SqlBool>`${owner} in (select su.id from users su where su.department_id in (${departmentList(viewer)}))`;
 
 /**
  * THE data-scope rule. Every query on an owned business table (one with `owner_id`) adds this condition:
@@ -40,13 +50,6 @@ export const isManager = (v: Viewer): boolean => v.role === 'sales_manager';
  * `alias` is the name the table has in the query (defaults to the table name); `entity` names the
  * record type in record_members (defaults to the table name).
  */
-/** The viewer's departments (their own and those below it) as an SQL list: `in (${departmentList(viewer)})`. */
-const departmentList = (viewer: Viewer) => sql.join(viewer.departmentIds.map((d) => sql`${d}`));
-
-/** `owner in (the users of the viewer's departments)`: a manager's team, as every scope shape writes it. */
-const inTeam = (viewer: Viewer, owner: Expression<unknown>) =>
-  sql<SqlBool>`${owner} in (select su.id from users su where su.department_id in (${departmentList(viewer)}))`;
-
 export function scope(viewer: Viewer, table: string, opts: { alias?: string; entity?: string; includePool?: boolean } = {}): Expression<SqlBool> {
   const alias = opts.alias ?? table;
   const entity = opts.entity ?? table;

@@ -84,8 +84,8 @@ export async function validateSessionToken(db: Db, token: string): Promise<Valid
   const session: ValidatedSession = { sessionId, expiresAt, renewed, viewer: await viewerOfRow(db, row) };
   if (version !== null) {
     const cache = validated(db);
-    if (cache.size >= MAX_REMEMBERED) cache.delete(cache.keys().next().value as string);
-    cache.set(sessionId, { version, renewFrom: expiresAt.getTime() - RENEW_WHEN_LEFT_MS, session: { ...session, renewed: false } });
+    if (!cache.has(sessionId) && cache.size >= MAX_REMEMBERED) cache.delete(cache.keys().next().value as string);
+    cache.set(sessionId, { version, renewFrom: expiresAt.getTime() - RENEW_WHEN_LEFT_MS, session: Object.freeze({ ...session, renewed: false }) });
   }
   return session;
 }
@@ -128,18 +128,19 @@ interface ViewerRow {
 async function viewerOfRow(db: Db, row: ViewerRow): Promise<Viewer> {
   const departmentIds = row.department_path ? await subtreeDepartmentIds(db, row.department_path) : [];
   const memberships = await db.selectFrom('record_members').select('entity').distinct().where('user_id', '=', row.id).execute();
-  return {
+  // Frozen: one Viewer serves every request of a session while the data is unchanged, so none may alter it.
+  return Object.freeze({
     id: row.id,
     username: row.username,
     displayName: row.display_name,
     role: row.role as Role,
     departmentId: row.department_id,
-    departmentIds,
+    departmentIds: Object.freeze(departmentIds),
     language: row.language as Language,
     mustChangePassword: row.must_change_password === 1,
-    memberOf: new Set(memberships.map((m) => m.entity)),
+    memberOf: new Set(memberships.map((m) => m.entity)) as ReadonlySet<string>,
     unreadNotifications: row.unread_notifications,
-  };
+  });
 }
 
 /**

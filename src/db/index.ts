@@ -111,12 +111,15 @@ export async function writeTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): 
 
 /**
  * A stamp that changes whenever the database's rows may have changed: rows written through this process's connection
- * (SQLite's total_changes(), counted as soon as a statement runs, committed or not, triggers included) or a commit by
+ * (SQLite's total_changes(), counted as each statement completes, committed or not, triggers included) or a commit by
  * any other connection or process (PRAGMA data_version). Equal stamps mean no row has changed in between, so a value
  * computed from the database after reading the stamp is still exact: a cache keyed by it is never stale. Read the
  * stamp before the queries it guards. About 7 µs (data_version reads the WAL header); total_changes alone is 0.1 µs.
  * Null (do not cache) while a transaction is open on the connection: what is read inside one may yet be rolled back,
  * which leaves total_changes where it was. Null also when the database was not opened by openDatabase.
+ * Limit: a statement left open mid-iteration (better-sqlite3 iterate(), Kysely stream()) holds a read snapshot in
+ * which data_version cannot see other processes' commits; the app never streams from this connection (eslint forbids
+ * it in src).
  * On PostgreSQL the counterpart is a LISTEN/NOTIFY generation or pg_stat_database's xact_commit.
  */
 export function dataVersion(db: Db): string | null {

@@ -8,7 +8,6 @@ import { flagsForOpportunities, type Flag } from '../features/alerts/queries.ts'
 import { todayIn } from '../lib/dates.ts';
 import { companyTimeZone } from '../features/company/queries.ts';
 
-
 /** Reminders older than this when the job first sees them (the app was down for days) are not sent any more. */
 const REMINDER_GRACE_MS = 24 * 60 * 60 * 1000;
 

@@ -38,7 +38,8 @@ export function formatter(lang: Language, timeZone: string, currency = 'CNY'): F
     number: (n) => num.format(n),
     // Fen are integers; dividing by 100 only for display is exact enough for Intl (no arithmetic follows).
     money: (fen) => money.format(fen / 100),
-    brief: (fen) => (lang === 'zh-CN' && Math.abs(fen) >= 1_000_000 ? `¥${(fen / 1_000_000).toFixed(1).replace(/\.0$/, '')}万` : money.format(fen / 100)),
+    brief: (fen) =>
+      lang === 'zh-CN' && Math.abs(fen) >= 1_000_000 ? `${fen < 0 ? '-' : ''}¥${(Math.abs(fen) / 1_000_000).toFixed(1).replace(/\.0$/, '')}万` : money.format(fen / 100),
   };
 }
 

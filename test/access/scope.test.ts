@@ -87,7 +87,7 @@ describe('scope(): the one data-scope rule', () => {
 
   it('the viewer carries the department subtree', async () => {
     const v = await viewerFor(org.users.manager1.id);
-    expect(v.departmentIds.sort()).toEqual([org.departments.east.id, org.departments.eastTeam.id].sort());
+    expect([...v.departmentIds].sort()).toEqual([org.departments.east.id, org.departments.eastTeam.id].sort());
   });
 
   it('userScope(): whose records a viewer may pick or filter by', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, smallOrg, testApp, type Client, type TestApp } from '../helpers/app.ts';
 import { newDeal, newPipeline } from './fixtures.ts';
+import { planOf } from '../helpers/query-plans.ts';
 
 let t: TestApp;
 let org: Awaited<ReturnType<typeof smallOrg>>;
@@ -215,9 +216,7 @@ describe('moves on the board', () => {
 describe('the board query plan', () => {
   it('walks the close-date index for a column instead of sorting the stage', async () => {
     const plan = async (order: string) =>
-      (t.sqlite.prepare(`explain query plan select o.id from opportunities o join customers c on c.id = o.customer_id join users u on u.id = o.owner_id where o.stage_id = ? and o.pipeline_id = ? order by ${order} limit 50`).all(S(1), p.id) as { detail: string }[])
-        .map((r) => r.detail)
-        .join(' | ');
+      planOf(t.sqlite, `select o.id from opportunities o join customers c on c.id = o.customer_id join users u on u.id = o.owner_id where o.stage_id = ? and o.pipeline_id = ? order by ${order} limit 50`, S(1), p.id);
     const open = await plan('o.expected_close_date, o.id');
     expect(open).toContain('opportunities_board_close_idx');
     expect(open).not.toContain('TEMP B-TREE');

@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 /** The plan of the sorted list query `run` makes. */
-async function planOf(run: (db: Kysely<DB>) => Promise<unknown>): Promise<string> {
+async function sortedListPlan(run: (db: Kysely<DB>) => Promise<unknown>): Promise<string> {
   return (await queryPlans(t.sqlite, run)).find((x) => /order by/.test(x.sql))!.plan;
 }
 
@@ -35,10 +35,10 @@ describe('list query plans', () => {
       mustChangePassword: false,
       memberOf: new Set(),
     };
-    const contacts = await planOf((db) => listContacts(db, manager, {}));
+    const contacts = await sortedListPlan((db) => listContacts(db, manager, {}));
     expect(contacts).toContain('contacts_updated_idx');
     expect(contacts).not.toContain('TEMP B-TREE FOR ORDER BY');
-    const leads = await planOf((db) => listLeads(db, manager, {}));
+    const leads = await sortedListPlan((db) => listLeads(db, manager, {}));
     expect(leads).toContain('leads_updated_idx');
     expect(leads).not.toContain('TEMP B-TREE FOR ORDER BY');
   });
@@ -55,10 +55,10 @@ describe('list query plans', () => {
       mustChangePassword: false,
       memberOf: new Set(),
     };
-    const contacts = await planOf((db) => listContacts(db, rep, {}));
+    const contacts = await sortedListPlan((db) => listContacts(db, rep, {}));
     expect(contacts).toContain('contacts_owner_updated_idx');
     expect(contacts).not.toContain('TEMP B-TREE FOR ORDER BY');
-    const leads = await planOf((db) => listLeads(db, rep, {}));
+    const leads = await sortedListPlan((db) => listLeads(db, rep, {}));
     expect(leads).toContain('leads_owner_updated_idx');
     expect(leads).not.toContain('TEMP B-TREE FOR ORDER BY');
   });

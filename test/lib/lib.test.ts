@@ -17,6 +17,15 @@ describe('format', () => {
     expect(formatter('en', 'UTC').dateTime('2026-11-26T16:05:00.000Z')).toBe('2026-11-26 16:05');
     expect(zh.dateTime(null)).toBe('');
   });
+
+  it('writes money a reader skims in 万 for Chinese readers from ¥10,000 up', () => {
+    const zh = formatter('zh-CN', 'Asia/Shanghai');
+    expect(zh.brief(125_000_00)).toBe('¥12.5万');
+    expect(zh.brief(300_000_00)).toBe('¥30万');
+    expect(zh.brief(-125_000_00)).toBe('-¥12.5万');
+    expect(zh.brief(9_999_00)).toBe('¥9,999.00');
+    expect(formatter('en', 'UTC').brief(125_000_00)).toMatch(/125,000\.00/);
+  });
 });
 
 describe('dates', () => {

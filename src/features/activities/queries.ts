@@ -4,7 +4,6 @@ import { scope, userScope, isManager, seesAllRecords, type Viewer } from '../../
 import { anyColumnContains } from '../../db/search.ts';
 import type { ActivityListQuery } from './schemas.ts';
 
-
 /** The record an activity is about, as the record pages pass it. */
 export type ActivitySubject = { customerId: number } | { contactId: number } | { leadId: number };
 export type SubjectParams = { customer_id?: number; contact_id?: number; lead_id?: number };

@@ -67,7 +67,6 @@ function nextBatch(f: BoardQuery, stageId: number, cards: BoardCard[], shownBefo
 export default async function boardRoutes(app: FastifyInstance, opts: { db: Db }) {
   const { db } = opts;
 
-
   async function renderBoard(req: FastifyRequest, reply: FastifyReply, q: BoardQuery, extra: { pending?: PendingMove; status?: number } = {}) {
     const viewer = viewerOf(req);
     const [pipelines, owners, tz] = await Promise.all([activePipelines(db), ownerOptions(db, viewer), companyTimeZone(db)]);

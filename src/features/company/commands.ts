@@ -3,7 +3,6 @@ import type { Db } from '../../db/index.ts';
 import { nowIso, writeTransaction } from '../../db/index.ts';
 import { audit, diff, type AuditContext } from '../../audit/index.ts';
 import type { CompanyInput } from './schemas.ts';
-import { forgetCompanyBrief } from './queries.ts';
 
 /** The settings a deal's stored risk is computed from (src/features/alerts): the thresholds and the time zone. */
 const RISK_INPUTS = ['alert_idle_days', 'alert_stage_multiple', 'alert_amount_drop_pct', 'alert_pushouts', 'time_zone'];
@@ -52,6 +51,5 @@ export async function updateCompany(
     await audit(trx, ctx, { action: 'update', entity: 'company', entityId: 1, summary: input.name, changes });
     return { riskInputsChanged: RISK_INPUTS.some((key) => key in changes) };
   });
-  forgetCompanyBrief(db);
   return result;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { rootOf, type Db } from '../../db/index.ts';
+import { dataVersion, rootOf, type Db } from '../../db/index.ts';
 
 export async function getCompany(db: Db) {
   return db
@@ -26,14 +26,15 @@ export interface CompanyBrief {
   has_logo: boolean;
 }
 
-// Every page needs the company's name, zone and currency: keep them for a few seconds rather than querying per
-// request. A change in this process clears it at once; other processes see it within the TTL.
-const TTL_MS = 5000;
-const cache = new WeakMap<Db, { at: number; value: CompanyBrief }>();
+// Every page needs the company's name, zone and currency: the last answer is kept while no row in the database has
+// changed (dataVersion, decision 0019), so it is never stale, in this process or after another's write. Inside a
+// transaction there is no stamp and it is read afresh (what a transaction reads may be rolled back).
+const cache = new WeakMap<Db, { version: string; value: CompanyBrief }>();
 
 export async function companyBrief(db: Db): Promise<CompanyBrief | undefined> {
+  const version = dataVersion(db);
   const hit = cache.get(rootOf(db));
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
+  if (hit && version !== null && hit.version === version) return hit.value;
   const row = await db
     .selectFrom('company')
     .select(['name', 'time_zone', 'currency', 'updated_at', (eb) => eb('logo', 'is not', null).as('has_logo')])
@@ -41,7 +42,7 @@ export async function companyBrief(db: Db): Promise<CompanyBrief | undefined> {
     .executeTakeFirst();
   const value = row ? { ...row, has_logo: Boolean(row.has_logo) } : undefined;
   // Not cached until set up, so the first page after /setup shows the new company.
-  if (value) cache.set(rootOf(db), { at: Date.now(), value });
+  if (value && version !== null) cache.set(rootOf(db), { version, value });
   return value;
 }
 
@@ -53,6 +54,3 @@ export async function companyTimeZone(db: Db): Promise<string> {
   return (await companyBrief(db))?.time_zone ?? DEFAULT_TIME_ZONE;
 }
 
-export function forgetCompanyBrief(db: Db): void {
-  cache.delete(rootOf(db));
-}

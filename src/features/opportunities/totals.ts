@@ -88,7 +88,6 @@ export async function rebuildDealTotals(db: Db): Promise<void> {
 
 // ---------- reading ----------
 
-
 /**
  * Splits an inclusive close-date range (either end open) into the whole months deal_totals answers and the days at
  * either end that only the deals can (a range starting on the 15th: the 15th to the month's end from the deals).

@@ -136,7 +136,6 @@ async function openFunnel(db: Db, pipelineId: number, owners: Owners): Promise<M
   return new Map(rows.map((r) => [r.stage_id, { n: Number(r.n), amount: Number(r.amount ?? 0) }]));
 }
 
-
 export async function pipelineAnalytics(db: Db, pipelineId: number, owners: Owners, fromMonth: string, toMonth: string): Promise<PipelineAnalytics> {
   const stageRows = await db
     .selectFrom('pipeline_stages')

@@ -127,7 +127,6 @@ async function addOne(db: AnalyticsDb, key: { pipeline_id: number; month: string
     .execute();
 }
 
-
 /**
  * Records one stage change in the monthly rollup. Call it inside the stage-change transaction with that `trx`
  * (and on creation, with fromStageId null), so the rollup never disagrees with opportunity_stage_history.

@@ -4,7 +4,6 @@ import { formatter } from '../../lib/format.ts';
 import { sumFen, type WorkReportFigures } from './figures.ts';
 import type { PeriodKind } from './period.ts';
 
-
 /**
  * The report's opening sentences, written from its figures: 本周拜访客户 5 家，其中新客户 2 家；电话 3 次，会议 1 次；…
  * Built at display time in the reader's language, so a report reads in Chinese for one manager and English for another.
