@@ -21,7 +21,7 @@ export interface Formatter {
   number(n: number): string;
   /** Integer fen → ¥12,345.67 */
   money(fen: number): string;
-  /** Money in a sentence or label a reader skims: ¥12.5万 (¥30万) from 10,000 yuan up in Chinese, else `money`. */
+  /** Money in a sentence or label a reader skims: ¥12.5万, ¥3.2亿 from 10,000 yuan up in Chinese, else `money`. */
   brief(fen: number): string;
 }
 
@@ -38,9 +38,15 @@ export function formatter(lang: Language, timeZone: string, currency = 'CNY'): F
     number: (n) => num.format(n),
     // Fen are integers; dividing by 100 only for display is exact enough for Intl (no arithmetic follows).
     money: (fen) => money.format(fen / 100),
-    brief: (fen) =>
-      lang === 'zh-CN' && Math.abs(fen) >= 1_000_000 ? `${fen < 0 ? '-' : ''}¥${(Math.abs(fen) / 1_000_000).toFixed(1).replace(/\.0$/, '')}万` : money.format(fen / 100),
+    brief: (fen) => (lang === 'zh-CN' && Math.abs(fen) >= 1_000_000 ? chineseBrief(fen) : money.format(fen / 100)),
   };
+}
+
+/** ¥12.5万 from 10,000 yuan, ¥3.2亿 from 100 million (一亿), one decimal at most, the sign before ¥. */
+function chineseBrief(fen: number): string {
+  const yuan = Math.abs(fen) / 100;
+  const [value, unit] = yuan >= 100_000_000 ? [yuan / 100_000_000, '亿'] : [yuan / 10_000, '万'];
+  return `${fen < 0 ? '-' : ''}¥${value.toFixed(1).replace(/\.0$/, '')}${unit}`;
 }
 
 /** The IANA zones offered in company settings (all Intl knows, China's first). */

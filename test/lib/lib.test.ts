@@ -18,12 +18,15 @@ describe('format', () => {
     expect(zh.dateTime(null)).toBe('');
   });
 
-  it('writes money a reader skims in 万 for Chinese readers from ¥10,000 up', () => {
+  it('writes money a reader skims in 万 and 亿 for Chinese readers from ¥10,000 up', () => {
     const zh = formatter('zh-CN', 'Asia/Shanghai');
     expect(zh.brief(125_000_00)).toBe('¥12.5万');
     expect(zh.brief(300_000_00)).toBe('¥30万');
     expect(zh.brief(-125_000_00)).toBe('-¥12.5万');
     expect(zh.brief(9_999_00)).toBe('¥9,999.00');
+    expect(zh.brief(17_175_925_000_00)).toBe('¥171.8亿'); // not ¥1717592.5万
+    expect(zh.brief(100_000_000_00)).toBe('¥1亿');
+    expect(zh.brief(99_999_000_00)).toBe('¥9999.9万');
     expect(formatter('en', 'UTC').brief(125_000_00)).toMatch(/125,000\.00/);
   });
 });
