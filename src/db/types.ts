@@ -549,6 +549,8 @@ export interface DealTotalsTable {
   stage_id: number;
   deals: number;
   amount_fen: number;
+  /** Σ amount_fen × probability (percent): divided by 100 once, after summing, for a weighted amount in fen. */
+  weighted_fen100: Generated<number>;
 }
 
 export interface DB {

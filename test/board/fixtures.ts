@@ -54,7 +54,7 @@ export async function newDeal(
     .returning('id')
     .executeTakeFirstOrThrow();
   // As the opportunity commands do: the summary the board and the overview read stays equal to the deals.
-  await changeDealTotals(db, null, { owner_id: opts.owner.id, pipeline_id: opts.pipeline, stage_id: opts.stage, expected_close_date: opts.close, amount_fen: opts.amountFen });
+  await changeDealTotals(db, null, { owner_id: opts.owner.id, pipeline_id: opts.pipeline, stage_id: opts.stage, expected_close_date: opts.close, amount_fen: opts.amountFen, probability: 10 });
   await db
     .insertInto('opportunity_stage_history')
     .values({ opportunity_id: id, from_stage_id: null, to_stage_id: opts.stage, changed_at: now, changed_by: opts.owner.id, amount_fen: opts.amountFen, expected_close_date: opts.close, days_in_from_stage: null })

@@ -75,7 +75,7 @@ export async function alertDeal(
     .returning('id')
     .executeTakeFirstOrThrow();
   // As the opportunity commands do: the summary the board and the overview read stays equal to the deals.
-  await changeDealTotals(db, null, { owner_id: o.owner, pipeline_id: o.pipelineId, stage_id: o.stageId, expected_close_date: o.closeDate ?? '2099-12-31', amount_fen: o.amountFen ?? 100_000_00 });
+  await changeDealTotals(db, null, { owner_id: o.owner, pipeline_id: o.pipelineId, stage_id: o.stageId, expected_close_date: o.closeDate ?? '2099-12-31', amount_fen: o.amountFen ?? 100_000_00, probability: o.probability ?? 40 });
   // Straight into the database, so keep the stored risk as the app's own writes do.
   await keepRisk(db, id);
   return id;

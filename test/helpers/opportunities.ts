@@ -47,7 +47,7 @@ export async function newOpportunity(
     .returning('id')
     .executeTakeFirstOrThrow();
   // As the opportunity commands do: the summary the board and the overview read stays equal to the deals.
-  await changeDealTotals(db, null, { owner_id: opts.owner.id, pipeline_id: opts.pipelineId, stage_id: opts.stage.id, expected_close_date: opts.closeDate ?? '2026-12-31', amount_fen: opts.amountFen ?? 10_000_000 });
+  await changeDealTotals(db, null, { owner_id: opts.owner.id, pipeline_id: opts.pipelineId, stage_id: opts.stage.id, expected_close_date: opts.closeDate ?? '2026-12-31', amount_fen: opts.amountFen ?? 10_000_000, probability: opts.stage.probability });
   await db
     .insertInto('opportunity_stage_history')
     .values({ opportunity_id: id, from_stage_id: null, to_stage_id: opts.stage.id, changed_at: entered, changed_by: opts.owner.id, amount_fen: opts.amountFen ?? 10_000_000, expected_close_date: opts.closeDate ?? '2026-12-31', days_in_from_stage: null })
@@ -66,19 +66,20 @@ export async function checkAllCriteria(db: Db, opportunityId: number, stageId: n
  * month and stage. Compared with the summary table by the tests of every command that writes a deal.
  */
 export async function dealTotalsFromDeals(db: Db): Promise<{ summary: string[]; fromDeals: string[] }> {
-  const deals = await db.selectFrom('opportunities').select(['owner_id', 'pipeline_id', 'stage_id', 'expected_close_date', 'amount_fen']).execute();
-  const sums = new Map<string, { deals: number; amount: number }>();
+  const deals = await db.selectFrom('opportunities').select(['owner_id', 'pipeline_id', 'stage_id', 'expected_close_date', 'amount_fen', 'probability']).execute();
+  const sums = new Map<string, { deals: number; amount: number; weighted: number }>();
   for (const d of deals) {
     for (const owner of [d.owner_id, 0]) {
       const key = `${owner}|${d.pipeline_id}|${d.expected_close_date.slice(0, 7)}|${d.stage_id}`;
-      const s = sums.get(key) ?? { deals: 0, amount: 0 };
+      const s = sums.get(key) ?? { deals: 0, amount: 0, weighted: 0 };
       s.deals += 1;
       s.amount += d.amount_fen;
+      s.weighted += d.amount_fen * d.probability;
       sums.set(key, s);
     }
   }
-  const fromDeals = [...sums].map(([k, s]) => `${k}: ${s.deals} / ${s.amount}`).sort();
+  const fromDeals = [...sums].map(([k, s]) => `${k}: ${s.deals} / ${s.amount} / ${s.weighted}`).sort();
   const rows = await db.selectFrom('deal_totals').selectAll().where('deals', '<>', 0).execute();
-  const summary = rows.map((r) => `${r.owner_id}|${r.pipeline_id}|${r.close_month}|${r.stage_id}: ${r.deals} / ${r.amount_fen}`).sort();
+  const summary = rows.map((r) => `${r.owner_id}|${r.pipeline_id}|${r.close_month}|${r.stage_id}: ${r.deals} / ${r.amount_fen} / ${r.weighted_fen100}`).sort();
   return { summary, fromDeals };
 }

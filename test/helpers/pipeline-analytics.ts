@@ -34,7 +34,7 @@ export async function newOpportunityRow(
     .returning('id')
     .executeTakeFirstOrThrow();
   // As the opportunity commands do: the summary the board and the overview read stays equal to the deals.
-  await changeDealTotals(db, null, { owner_id: opts.owner, pipeline_id: opts.pipelineId, stage_id: opts.stageId, expected_close_date: '2026-12-31', amount_fen: opts.amountFen ?? 0 });
+  await changeDealTotals(db, null, { owner_id: opts.owner, pipeline_id: opts.pipelineId, stage_id: opts.stageId, expected_close_date: '2026-12-31', amount_fen: opts.amountFen ?? 0, probability: 0 });
   return id;
 }
 

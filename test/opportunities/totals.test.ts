@@ -81,8 +81,11 @@ describe('deal_totals kept in step by the commands', () => {
       const d = await current(id);
       return { name: d.name, customer_id: d.customer_id, amount: d.amount_fen, expected_close_date: d.expected_close_date, stage_id: d.stage_id, owner_id: d.owner_id };
     };
-    // The amount alone (same month): only the amounts move.
+    // The amount alone (same month): only the amounts move. Then the probability alone: only the weighted sums.
     expect((await edit(ids[0]!, { ...(await keep(ids[0]!)), amount: 1 })).ok).toBe(true);
+    await expectInStep();
+    expect((await edit(ids[2]!, { ...(await keep(ids[2]!)), probability: 15 })).ok).toBe(true);
+    expect((await current(ids[2]!)).probability).toBe(15);
     await expectInStep();
     // Into another month, and to another owner.
     expect((await edit(ids[1]!, { ...(await keep(ids[1]!)), expected_close_date: '2027-02-28' })).ok).toBe(true);
@@ -128,24 +131,24 @@ describe('splitting a period into whole months and days', () => {
 describe('reading deal_totals gives what counting the deals gives', () => {
   /** The reference: the deals in scope, counted straight from the opportunities table. */
   async function counted(v: Viewer, q: TotalsQuery) {
-    let r = t.db.selectFrom('opportunities as o').where('o.pipeline_id', '=', q.pipelineId).where(scope(v, 'opportunities', { alias: 'o' }));
+    let r = t.db.selectFrom('opportunities as o').where(scope(v, 'opportunities', { alias: 'o' }));
+    if (q.pipelineId !== undefined) r = r.where('o.pipeline_id', '=', q.pipelineId);
     if (q.from) r = r.where('o.expected_close_date', '>=', q.from);
     if (q.to) r = r.where('o.expected_close_date', '<=', q.to);
     if (q.owner !== undefined) r = r.where('o.owner_id', '=', q.owner);
     if (q.exceptOwner !== undefined) r = r.where('o.owner_id', '<>', q.exceptOwner);
     const rows = await r
-      .select(['o.stage_id', 'o.owner_id', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('o.amount_fen').as('amount')])
-      .groupBy(['o.stage_id', 'o.owner_id'])
+      .select(['o.stage_id', 'o.owner_id', 'o.amount_fen', 'o.probability'])
       .execute();
-    const m = new Map<string, [number, number]>();
+    const m = new Map<string, [number, number, number]>();
     for (const x of rows) {
       const k = `${x.stage_id}|${q.by === 'owner' ? x.owner_id : null}`;
-      const s = m.get(k) ?? [0, 0];
-      m.set(k, [s[0] + Number(x.n), s[1] + Number(x.amount)]);
+      const s = m.get(k) ?? [0, 0, 0];
+      m.set(k, [s[0] + 1, s[1] + x.amount_fen, s[2] + x.amount_fen * x.probability]);
     }
-    return [...m].map(([k, [n, a]]) => `${k}: ${n} / ${a}`).sort();
+    return [...m].map(([k, [n, a, w]]) => `${k}: ${n} / ${a} / ${w}`).sort();
   }
-  const read = async (v: Viewer, q: TotalsQuery) => (await dealTotals(t.db, v, q)).map((r) => `${r.stage_id}|${r.owner_id}: ${r.deals} / ${r.amountFen}`).sort();
+  const read = async (v: Viewer, q: TotalsQuery) => (await dealTotals(t.db, v, q)).map((r) => `${r.stage_id}|${r.owner_id}: ${r.deals} / ${r.amountFen} / ${r.weightedFen100}`).sort();
 
   it('for every kind of viewer, period and filter', async () => {
     const viewers = [
@@ -168,8 +171,8 @@ describe('reading deal_totals gives what counting the deals gives', () => {
     for (const v of viewers) {
       for (const [from, to] of periods) {
         for (const extra of [{}, { owner: org.users.rep1.id }, { exceptOwner: v.id }]) {
-          for (const by of ['stage', 'owner'] as const) {
-            const q: TotalsQuery = { pipelineId: demo.pipelineId, from, to, by, ...extra };
+          for (const [by, pipelineId] of [['stage', demo.pipelineId], ['owner', demo.pipelineId], ['stage', undefined]] as const) {
+            const q: TotalsQuery = { pipelineId, from, to, by, weighted: true, ...extra };
             const expected = await counted(v, q);
             if (expected.length) nonEmpty++;
             expect(await read(v, q), `${v.role} ${from}…${to} ${JSON.stringify(extra)} ${by}`).toEqual(expected);

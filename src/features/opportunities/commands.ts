@@ -159,7 +159,7 @@ export async function insertOpportunity(
     .execute();
   const competitors = await setCompetitors(trx, id, input.competitor_ids);
   await createStageTasks(trx, { id, customer_id: input.customer_id, owner_id: ref.ownerId }, input.stage_id, now);
-  await changeDealTotals(trx, null, { owner_id: ref.ownerId, pipeline_id: input.pipeline_id, stage_id: input.stage_id, expected_close_date: input.expected_close_date, amount_fen: input.amount });
+  await changeDealTotals(trx, null, { owner_id: ref.ownerId, pipeline_id: input.pipeline_id, stage_id: input.stage_id, expected_close_date: input.expected_close_date, amount_fen: input.amount, probability: ref.probability });
   await recordStageMove(trx, { opportunityId: id, pipelineId: input.pipeline_id, fromStageId: null, toStageId: input.stage_id, toKind: 'open', at: now, createdAt: now, amountFen: input.amount, daysInFromStage: null, ownerId: ref.ownerId });
   await audit(trx, ctx, { action: 'create', entity: 'opportunity', entityId: id, summary: input.name, changes: diff(null, { ...values, competitor_ids: competitors }) });
   await refreshOpportunityRisk(trx, [id]);
@@ -319,7 +319,7 @@ async function moveDeal(
     close_reason: to.kind === 'open' ? '' : reason,
   };
   await trx.updateTable('opportunities').set({ ...update, updated_at: now }).where('id', '=', deal.id).execute();
-  await changeDealTotals(trx, deal, { ...deal, stage_id: to.id });
+  await changeDealTotals(trx, deal, { ...deal, stage_id: to.id, probability: to.probability });
   await trx
     .insertInto('opportunity_stage_history')
     .values({ opportunity_id: deal.id, from_stage_id: from.id, to_stage_id: to.id, changed_at: now, changed_by: viewer.id, amount_fen: deal.amount_fen, expected_close_date: deal.expected_close_date, days_in_from_stage: daysIn })

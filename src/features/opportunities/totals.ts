@@ -1,4 +1,4 @@
-import type { Expression, SqlBool } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { lastDayOf, shiftMonth } from '../../lib/dates.ts';
 import { ownerKeyScope, scope, seesAllRecords, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
@@ -19,6 +19,8 @@ export interface DealFigures {
   /** YYYY-MM-DD */
   expected_close_date: string;
   amount_fen: number;
+  /** Percent (0–100). */
+  probability: number;
 }
 
 interface Key {
@@ -31,15 +33,18 @@ interface Key {
 const keyOf = (f: DealFigures): Key => ({ owner_id: f.owner_id, pipeline_id: f.pipeline_id, close_month: f.expected_close_date.slice(0, 7), stage_id: f.stage_id });
 const sameKey = (a: Key, b: Key) => a.owner_id === b.owner_id && a.pipeline_id === b.pipeline_id && a.close_month === b.close_month && a.stage_id === b.stage_id;
 
-async function bump(trx: Db, key: Key, deals: number, amountFen: number): Promise<void> {
+const weightOf = (f: DealFigures): number => f.amount_fen * f.probability;
+
+async function bump(trx: Db, key: Key, deals: number, amountFen: number, weighted: number): Promise<void> {
   for (const owner_id of [key.owner_id, WHOLE_COMPANY]) {
     await trx
       .insertInto('deal_totals')
-      .values({ ...key, owner_id, deals, amount_fen: amountFen })
+      .values({ ...key, owner_id, deals, amount_fen: amountFen, weighted_fen100: weighted })
       .onConflict((oc) =>
         oc.columns(['owner_id', 'pipeline_id', 'close_month', 'stage_id']).doUpdateSet((eb) => ({
           deals: eb('deal_totals.deals', '+', deals),
           amount_fen: eb('deal_totals.amount_fen', '+', amountFen),
+          weighted_fen100: eb('deal_totals.weighted_fen100', '+', weighted),
         })),
       )
       .execute();
@@ -55,12 +60,14 @@ export async function changeDealTotals(trx: Db, before: DealFigures | null, afte
     const a = keyOf(before);
     const b = keyOf(after);
     if (sameKey(a, b)) {
-      if (after.amount_fen !== before.amount_fen) await bump(trx, b, 0, after.amount_fen - before.amount_fen);
+      if (after.amount_fen !== before.amount_fen || weightOf(after) !== weightOf(before)) {
+        await bump(trx, b, 0, after.amount_fen - before.amount_fen, weightOf(after) - weightOf(before));
+      }
       return;
     }
   }
-  if (before) await bump(trx, keyOf(before), -1, -before.amount_fen);
-  if (after) await bump(trx, keyOf(after), 1, after.amount_fen);
+  if (before) await bump(trx, keyOf(before), -1, -before.amount_fen, -weightOf(before));
+  if (after) await bump(trx, keyOf(after), 1, after.amount_fen, weightOf(after));
 }
 
 /** Recomputes deal_totals from the deals (after a bulk load that bypassed the commands, e.g. the large seed). */
@@ -68,17 +75,26 @@ export async function rebuildDealTotals(db: Db): Promise<void> {
   await db.deleteFrom('deal_totals').execute();
   const rows = await db
     .selectFrom('opportunities')
-    .select(['owner_id', 'pipeline_id', 'stage_id', 'expected_close_date', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('amount_fen').as('amount')])
+    .select([
+      'owner_id',
+      'pipeline_id',
+      'stage_id',
+      'expected_close_date',
+      (eb) => eb.fn.countAll<number>().as('n'),
+      (eb) => eb.fn.sum<number>('amount_fen').as('amount'),
+      (eb) => eb.fn.sum<number>(eb('amount_fen', '*', eb.ref('probability'))).as('weighted'),
+    ])
     .groupBy(['owner_id', 'pipeline_id', 'stage_id', 'expected_close_date'])
     .execute();
-  const sums = new Map<string, Key & { deals: number; amount_fen: number }>();
+  const sums = new Map<string, Key & { deals: number; amount_fen: number; weighted_fen100: number }>();
   for (const r of rows) {
-    const k = keyOf({ ...r, amount_fen: 0 });
+    const k = keyOf({ ...r, amount_fen: 0, probability: 0 });
     for (const owner_id of [k.owner_id, WHOLE_COMPANY]) {
       const id = `${owner_id}|${k.pipeline_id}|${k.close_month}|${k.stage_id}`;
-      const t = sums.get(id) ?? { ...k, owner_id, deals: 0, amount_fen: 0 };
+      const t = sums.get(id) ?? { ...k, owner_id, deals: 0, amount_fen: 0, weighted_fen100: 0 };
       t.deals += Number(r.n);
       t.amount_fen += Number(r.amount);
+      t.weighted_fen100 += Number(r.weighted);
       sums.set(id, t);
     }
   }
@@ -112,7 +128,8 @@ export function splitByMonth(from?: string, to?: string): { months: { from?: str
 }
 
 export interface TotalsQuery {
-  pipelineId: number;
+  /** One pipeline, or (absent) all of them. */
+  pipelineId?: number;
   /** Inclusive bounds (YYYY-MM-DD) on the expected close date; either may be absent. */
   from?: string;
   to?: string;
@@ -121,6 +138,11 @@ export interface TotalsQuery {
   exceptOwner?: number;
   /** Per stage, or per stage and owner. */
   by: 'stage' | 'owner';
+  /**
+   * Also Σ amount × probability (weightedFen100; 0 otherwise). Reading the deals for it needs the probability, which
+   * the covering close-date indexes that serve the ends of a period do not hold: ask only where it is shown.
+   */
+  weighted?: boolean;
 }
 
 export interface TotalsRow {
@@ -129,9 +151,12 @@ export interface TotalsRow {
   owner_id: number | null;
   deals: number;
   amountFen: number;
+  /** Σ amount × probability in fen × 100 (with `weighted`): divide by 100 once, after adding rows up. */
+  weightedFen100: number;
 }
 
-type Grouped = { stage_id: number; owner_id?: number; n: number | string | bigint | null; amount: number | string | bigint | null };
+type Sum = number | string | bigint | null;
+type Grouped = { stage_id: number; owner_id?: number; n: Sum; amount: Sum; weighted: Sum };
 
 /** The deals the viewer may see, counted and summed by stage (and owner) — from deal_totals where it can answer. */
 export async function dealTotals(db: Db, viewer: Viewer, q: TotalsQuery): Promise<TotalsRow[]> {
@@ -140,7 +165,8 @@ export async function dealTotals(db: Db, viewer: Viewer, q: TotalsQuery): Promis
   const parts: Grouped[][] = [];
   if (split.months) {
     const m = split.months;
-    let s = db.selectFrom('deal_totals as t').where('t.pipeline_id', '=', q.pipelineId);
+    let s = db.selectFrom('deal_totals as t');
+    if (q.pipelineId !== undefined) s = s.where('t.pipeline_id', '=', q.pipelineId);
     if (m.from) s = s.where('t.close_month', '>=', m.from);
     if (m.to) s = s.where('t.close_month', '<=', m.to);
     if (seesAllRecords(viewer) && q.by === 'stage' && q.owner === undefined && q.exceptOwner === undefined) {
@@ -150,19 +176,30 @@ export async function dealTotals(db: Db, viewer: Viewer, q: TotalsQuery): Promis
       if (q.owner !== undefined) s = s.where('t.owner_id', '=', q.owner);
       if (q.exceptOwner !== undefined) s = s.where('t.owner_id', '<>', q.exceptOwner);
     }
-    const sums = s.select(['t.stage_id', (eb) => eb.fn.sum<number>('t.deals').as('n'), (eb) => eb.fn.sum<number>('t.amount_fen').as('amount')]);
+    const sums = s.select([
+      't.stage_id',
+      (eb) => eb.fn.sum<number>('t.deals').as('n'),
+      (eb) => eb.fn.sum<number>('t.amount_fen').as('amount'),
+      (eb) => eb.fn.sum<number>('t.weighted_fen100').as('weighted'),
+    ]);
     parts.push(q.by === 'owner' ? await sums.select('t.owner_id').groupBy(['t.stage_id', 't.owner_id']).execute() : await sums.groupBy('t.stage_id').execute());
   }
   // The ends of the range that are not whole months; or, for a viewer who also sees deals as a team member, the
   // whole range from the deals themselves.
   const rawRanges: [string | undefined, string | undefined][] = ownerScope ? split.days : [[q.from, q.to]];
   for (const [a, b] of rawRanges) {
-    let r = db.selectFrom('opportunities as o').where('o.pipeline_id', '=', q.pipelineId).where(scope(viewer, 'opportunities', { alias: 'o' }) as Expression<SqlBool>);
+    let r = db.selectFrom('opportunities as o').where(scope(viewer, 'opportunities', { alias: 'o' }) as Expression<SqlBool>);
+    if (q.pipelineId !== undefined) r = r.where('o.pipeline_id', '=', q.pipelineId);
     if (a) r = r.where('o.expected_close_date', '>=', a);
     if (b) r = r.where('o.expected_close_date', '<=', b);
     if (q.owner !== undefined) r = r.where('o.owner_id', '=', q.owner);
     if (q.exceptOwner !== undefined) r = r.where('o.owner_id', '<>', q.exceptOwner);
-    const sums = r.select(['o.stage_id', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('o.amount_fen').as('amount')]);
+    const sums = r.select([
+      'o.stage_id',
+      (eb) => eb.fn.countAll<number>().as('n'),
+      (eb) => eb.fn.sum<number>('o.amount_fen').as('amount'),
+      (eb) => (q.weighted ? eb.fn.sum<number>(eb('o.amount_fen', '*', eb.ref('o.probability'))) : sql<number>`0`).as('weighted'),
+    ]);
     parts.push(q.by === 'owner' ? await sums.select('o.owner_id').groupBy(['o.stage_id', 'o.owner_id']).execute() : await sums.groupBy('o.stage_id').execute());
   }
   const merged = new Map<string, TotalsRow>();
@@ -170,9 +207,10 @@ export async function dealTotals(db: Db, viewer: Viewer, q: TotalsQuery): Promis
     for (const g of rows) {
       const owner = q.by === 'owner' ? (g.owner_id ?? null) : null;
       const id = `${g.stage_id}|${owner}`;
-      const t = merged.get(id) ?? { stage_id: g.stage_id, owner_id: owner, deals: 0, amountFen: 0 };
+      const t = merged.get(id) ?? { stage_id: g.stage_id, owner_id: owner, deals: 0, amountFen: 0, weightedFen100: 0 };
       t.deals += Number(g.n ?? 0);
       t.amountFen += Number(g.amount ?? 0);
+      t.weightedFen100 += Number(g.weighted ?? 0);
       merged.set(id, t);
     }
   }
