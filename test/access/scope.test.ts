@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { countScope, ownerKeyScope, scope, userScope, type Viewer } from '../../src/access/index.ts';
+import { countScopes, memberOnlyScope, ownerKeyScope, scope, userScope, type Viewer } from '../../src/access/index.ts';
 import { validateSessionToken, createSession } from '../../src/auth/session.ts';
 import { freshDatabase, smallOrg } from '../helpers/app.ts';
 import type { Db } from '../../src/db/index.ts';
@@ -103,32 +103,42 @@ describe('the same rule in other shapes', () => {
   const labels = async (where: ReturnType<typeof scope>) =>
     (await db.selectFrom('probe_records as p' as 'users').select(sql<string>`label`.as('label')).where(where).execute()).map((r) => r.label).sort();
 
-  it('countScope (a manager\'s owners as one IN list) sees exactly what scope sees, for every user, members too', async () => {
+  it('countScopes (a manager\'s owners as one IN list, then member-only records) see exactly what scope sees, for every user, members too', async () => {
     // manager2 is also on the team of rep1's record: the member clause must survive the reshaping.
     await db.insertInto('record_members').values({ entity: 'probe_records', record_id: records['rep1-own']!, user_id: org.users.manager2.id, created_at: new Date().toISOString() }).execute();
     for (const u of Object.values(org.users)) {
       const v = await viewerFor(u.id);
       for (const variant of [v, { ...v, departmentIds: [] }]) {
-        const viaCount = await labels(countScope(variant, 'probe_records', 'p'));
-        expect(viaCount, `${variant.username}`).toEqual(await visible(variant));
+        const parts = await Promise.all(countScopes(variant, 'probe_records', 'p').map(labels));
+        const all = parts.flat().sort();
+        expect(all, `${variant.username}: the parts do not overlap`).toEqual([...new Set(all)]);
+        expect(all, `${variant.username}`).toEqual(await visible(variant));
       }
     }
-    expect(await labels(countScope(await viewerFor(org.users.manager2.id), 'probe_records', 'p'))).toEqual(['manager2-own', 'rep1-own', 'rep3-own']);
+    const manager2 = await viewerFor(org.users.manager2.id);
+    expect(await Promise.all(countScopes(manager2, 'probe_records', 'p').map(labels))).toEqual([['manager2-own', 'rep3-own'], ['rep1-own']]);
   });
 
-  it('ownerKeyScope (summary rows keyed by owner) covers the same owners, and refuses viewers who see rows as members', async () => {
+  it('ownerKeyScope (summary rows keyed by owner) and memberOnlyScope split scope in two, for every user', async () => {
+    // manager2 is on the team of rep1's record (outside their department) and of their own: only the first is member-only.
+    await db.insertInto('record_members').values({ entity: 'probe_records', record_id: records['rep1-own']!, user_id: org.users.manager2.id, created_at: new Date().toISOString() }).onConflict((oc) => oc.doNothing()).execute();
+    await db.insertInto('record_members').values({ entity: 'probe_records', record_id: records['manager2-own']!, user_id: org.users.manager2.id, created_at: new Date().toISOString() }).onConflict((oc) => oc.doNothing()).execute();
+    let members = 0;
     for (const u of Object.values(org.users)) {
       const v = await viewerFor(u.id);
-      const byOwner = ownerKeyScope(v, 'probe_records', 'p.owner_id');
-      if (v.memberOf.has('probe_records')) {
-        expect(byOwner, v.username).toBeNull();
-        continue;
-      }
-      expect(await labels(byOwner!), v.username).toEqual(await visible(v));
+      const byOwner = await labels(ownerKeyScope(v, 'probe_records', 'p.owner_id'));
+      const only = memberOnlyScope(v, 'probe_records', 'p');
+      const memberOnly = only ? await labels(only) : [];
+      if (memberOnly.length) members++;
+      expect(byOwner.filter((l) => memberOnly.includes(l)), v.username).toEqual([]);
+      expect([...byOwner, ...memberOnly].sort(), v.username).toEqual(await visible(v));
     }
-    // A director who is also on a deal's team still reads the summary rows (they see every owner anyway).
+    expect(members).toBeGreaterThan(0);
+    expect(memberOnlyScope(await viewerFor(org.users.manager2.id), 'probe_records', 'p')).not.toBeNull();
+    expect(await labels(memberOnlyScope(await viewerFor(org.users.manager2.id), 'probe_records', 'p')!)).toEqual(['rep1-own']);
+    // A director who is also on a team sees every owner anyway: nothing is member-only.
     const director = await viewerFor(org.users.director.id);
-    expect(ownerKeyScope({ ...director, memberOf: new Set(['probe_records']) }, 'probe_records', 'p.owner_id')).not.toBeNull();
+    expect(memberOnlyScope({ ...director, memberOf: new Set(['probe_records']) }, 'probe_records', 'p')).toBeNull();
   });
 });
 

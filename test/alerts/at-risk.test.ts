@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testApp, signIn, type TestApp } from '../helpers/app.ts';
-import { forgetStageTypicals } from '../../src/features/alerts/queries.ts';
+import { flagsForOpportunities, forgetStageTypicals, listAtRisk, refreshAllOpenRisk } from '../../src/features/alerts/queries.ts';
+import { viewerForUser } from '../../src/auth/session.ts';
+import { scope } from '../../src/access/index.ts';
+import { alertDeal, daysAgo } from '../helpers/alerts.ts';
 import { pageFixture, setLanguage } from './fixture.ts';
 
 let t: TestApp;
@@ -66,5 +69,48 @@ describe('/opportunities/at-risk', () => {
     const res = await (await signIn(t.app, 'director')).get('/opportunities/at-risk?kind=amount', { 'hx-request': 'true', 'hx-target': 'at-risk-list' });
     expect(res.body.trimStart().startsWith('<div id="at-risk-list">')).toBe(true);
     expect(names(res.body)).toEqual(['D2']);
+  });
+});
+
+describe('listAtRisk paging', () => {
+  it('walks every flagged deal a manager sees (team and team-member deals) once, largest first, across pages and batches', async () => {
+    const { users, pipeline, stages } = f;
+    const customer = (await t.db.selectFrom('customers').select('id').where('owner_id', '=', users.rep2.id).executeTakeFirstOrThrow()).id;
+    const south = (await t.db.selectFrom('customers').select('id').where('owner_id', '=', users.rep3.id).executeTakeFirstOrThrow()).id;
+    // 130 idle deals in manager1's team (amounts repeat, so ties are broken by id), 6 of rep3's in the south.
+    for (let i = 0; i < 130; i++) {
+      await alertDeal(t.db, { owner: i % 2 ? users.rep1.id : users.rep2.id, customerId: customer, pipelineId: pipeline.id, stageId: stages.a, name: `P${i}`, amountFen: 1_000_00 * (i % 17), closeDate: '2099-12-31', createdAt: daysAgo(40), stageEnteredAt: daysAgo(40), lastActivityAt: daysAgo(40) });
+    }
+    const southIds: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      southIds.push(await alertDeal(t.db, { owner: users.rep3.id, customerId: south, pipelineId: pipeline.id, stageId: stages.a, name: `S${i}`, amountFen: 3_000_00 * i, closeDate: '2099-12-31', createdAt: daysAgo(40), stageEnteredAt: daysAgo(40), lastActivityAt: daysAgo(40) }));
+    }
+    // manager1 is on the team of three of rep3's deals.
+    const at = new Date().toISOString();
+    await t.db.insertInto('record_members').values(southIds.slice(0, 3).map((id) => ({ entity: 'opportunities', record_id: id, user_id: users.manager1.id, created_at: at }))).execute();
+    await refreshAllOpenRisk(t.db);
+    const manager = (await viewerForUser(t.db, users.manager1.id))!;
+    expect(manager.memberOf.has('opportunities')).toBe(true);
+
+    // The reference: every open deal in scope, its flags computed, largest first.
+    const inScope = await t.db.selectFrom('opportunities as o').select(['o.id', 'o.amount_fen']).where('o.status', '=', 'open').where(scope(manager, 'opportunities', { alias: 'o' })).execute();
+    const flags = await flagsForOpportunities(t.db, inScope.map((d) => d.id));
+    for (const kind of [undefined, 'idle'] as const) {
+      const expected = inScope
+        .filter((d) => (flags.get(d.id) ?? []).some((x) => !kind || x.kind === kind))
+        .sort((a, b) => b.amount_fen - a.amount_fen || b.id - a.id)
+        .map((d) => d.id);
+      expect(expected.length).toBeGreaterThan(120);
+      expect(expected).toEqual(expect.arrayContaining(southIds.slice(0, 3)));
+      const seen: number[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const r = await listAtRisk(t.db, manager, { kind, after });
+        seen.push(...r.rows.map((x) => x.id));
+        if (!r.nextAfter) break;
+        after = r.nextAfter;
+      }
+      expect(seen, String(kind)).toEqual(expected);
+    }
   });
 });

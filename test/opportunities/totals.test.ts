@@ -151,10 +151,26 @@ describe('reading deal_totals gives what counting the deals gives', () => {
   const read = async (v: Viewer, q: TotalsQuery) => (await dealTotals(t.db, v, q)).map((r) => `${r.stage_id}|${r.owner_id}: ${r.deals} / ${r.amountFen} / ${r.weightedFen100}`).sort();
 
   it('for every kind of viewer, period and filter', async () => {
+    // Team members of rep3's deals (outside their own departments): rep2 of two, manager1 of one, and manager1 of one
+    // of rep1's, which they already see as the manager (it must not count twice).
+    const rep3Deals = await t.db.selectFrom('opportunities').select(['id', 'expected_close_date']).where('owner_id', '=', org.users.rep3.id).orderBy('id').execute();
+    const rep1Deal = await t.db.selectFrom('opportunities').select('id').where('owner_id', '=', org.users.rep1.id).orderBy('id').executeTakeFirstOrThrow();
+    expect(rep3Deals.length).toBeGreaterThanOrEqual(2);
+    const at = new Date().toISOString();
+    await t.db
+      .insertInto('record_members')
+      .values([
+        { entity: 'opportunities', record_id: rep3Deals[0]!.id, user_id: org.users.rep2.id, created_at: at },
+        { entity: 'opportunities', record_id: rep3Deals[1]!.id, user_id: org.users.rep2.id, created_at: at },
+        { entity: 'opportunities', record_id: rep3Deals[1]!.id, user_id: org.users.manager1.id, created_at: at },
+        { entity: 'opportunities', record_id: rep1Deal.id, user_id: org.users.manager1.id, created_at: at },
+      ])
+      .execute();
     const viewers = [
       viewer(org.users.rep1, 'sales_rep', [org.departments.east.id]),
-      // A rep who is a team member of someone else's deal: read from the deals (an owner key cannot say so).
+      // Team members of others' deals: the summary for what they own or manage, those deals from the deals themselves.
       viewer(org.users.rep2, 'sales_rep', [org.departments.eastTeam.id], ['opportunities']),
+      viewer(org.users.manager1, 'sales_manager', [org.departments.east.id, org.departments.eastTeam.id], ['opportunities']),
       viewer(org.users.manager1, 'sales_manager', [org.departments.east.id, org.departments.eastTeam.id]),
       viewer(org.users.director, 'sales_director', [org.departments.centre.id]),
     ];

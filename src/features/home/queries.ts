@@ -1,6 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
-import { countScope, type Viewer } from '../../access/index.ts';
+import { countScopes, type Viewer } from '../../access/index.ts';
 import { dealTotals } from '../opportunities/totals.ts';
 import { dayRangeUtc } from '../../lib/dates.ts';
 import { flagsForOpportunities, type Flag } from '../alerts/queries.ts';
@@ -40,8 +40,8 @@ async function pipelineFigures(
   viewer: Viewer,
   owner: number | undefined,
   quarter: { from: string; to: string; startUtc: string; endUtc: string },
-  /** The won deals to count: the same deals as `owner`, shaped for counting (see countScope). */
-  wonWho: Expression<SqlBool>,
+  /** The won deals to count: the same deals as `owner`, as disjoint parts to count and add up (see countScopes). */
+  wonWho: Expression<SqlBool>[],
 ): Promise<PipelineFigures> {
   const [stages, all, inQuarter, won] = await Promise.all([
     db
@@ -55,14 +55,18 @@ async function pipelineFigures(
       .execute(),
     dealTotals(db, viewer, { by: 'stage', owner }),
     dealTotals(db, viewer, { by: 'stage', owner, from: quarter.from, to: quarter.to, weighted: true }),
-    db
-      .selectFrom('opportunities as o')
-      .select([(eb) => eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(o.amount_fen), 0)`.as('amount')])
-      .where('o.status', '=', 'won')
-      .where('o.closed_at', '>=', quarter.startUtc)
-      .where('o.closed_at', '<', quarter.endUtc)
-      .where(wonWho)
-      .executeTakeFirst(),
+    Promise.all(
+      wonWho.map((who) =>
+        db
+          .selectFrom('opportunities as o')
+          .select([(eb) => eb.fn.countAll<number>().as('n'), sql<number>`coalesce(sum(o.amount_fen), 0)`.as('amount')])
+          .where('o.status', '=', 'won')
+          .where('o.closed_at', '>=', quarter.startUtc)
+          .where('o.closed_at', '<', quarter.endUtc)
+          .where(who)
+          .executeTakeFirstOrThrow(),
+      ),
+    ),
   ]);
   const open = new Set(stages.map((s) => s.stage_id));
   const byStage = new Map(all.filter((t) => open.has(t.stage_id)).map((t) => [t.stage_id, t]));
@@ -75,8 +79,8 @@ async function pipelineFigures(
     quarterAmount: quarterOpen.reduce((a, t) => a + t.amountFen, 0),
     // Σ amount × probability% in fen, rounded once at the end.
     quarterWeighted: Math.round(quarterOpen.reduce((a, t) => a + t.weightedFen100, 0) / 100),
-    wonCount: Number(won?.n ?? 0),
-    wonAmount: Number(won?.amount ?? 0),
+    wonCount: won.reduce((a, w) => a + Number(w.n), 0),
+    wonAmount: won.reduce((a, w) => a + Number(w.amount), 0),
   };
 }
 
@@ -100,7 +104,7 @@ export async function salesDay(db: Db, viewer: Viewer, timeZone: string, now = n
   const seesTeam = viewer.role === 'sales_manager' || viewer.role === 'sales_director' || viewer.role === 'general_manager';
 
   const [mine, tasks] = await Promise.all([
-    pipelineFigures(db, viewer, viewer.id, quarter, mineCond),
+    pipelineFigures(db, viewer, viewer.id, quarter, [mineCond]),
     db
       .selectFrom('activities as a')
       .leftJoin('customers as c', 'c.id', 'a.customer_id')
@@ -131,18 +135,22 @@ export async function salesDay(db: Db, viewer: Viewer, timeZone: string, now = n
 
   let team: SalesDay['team'] = null;
   if (seesTeam) {
-    const teamCount = countScope(viewer, 'opportunities', 'o');
+    const teamParts = countScopes(viewer, 'opportunities', 'o');
     const [figures, risk] = await Promise.all([
-      pipelineFigures(db, viewer, undefined, quarter, teamCount),
-      db
-        .selectFrom('opportunities as o')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('o.status', '=', 'open')
-        .where('o.risk_at', '<=', nowIso)
-        .where(teamCount)
-        .executeTakeFirst(),
+      pipelineFigures(db, viewer, undefined, quarter, teamParts),
+      Promise.all(
+        teamParts.map((who) =>
+          db
+            .selectFrom('opportunities as o')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('o.status', '=', 'open')
+            .where('o.risk_at', '<=', nowIso)
+            .where(who)
+            .executeTakeFirstOrThrow(),
+        ),
+      ),
     ]);
-    team = { ...figures, atRisk: Number(risk?.n ?? 0) };
+    team = { ...figures, atRisk: risk.reduce((a, r) => a + Number(r.n), 0) };
   }
   return {
     today,

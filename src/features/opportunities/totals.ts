@@ -1,7 +1,7 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { lastDayOf, shiftMonth } from '../../lib/dates.ts';
-import { ownerKeyScope, scope, seesAllRecords, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
+import { memberOnlyScope, ownerKeyScope, scope, seesAllRecords, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
 
 /*
  * deal_totals (migrations/0022): deals counted and summed by owner, pipeline, stage and expected close month, kept
@@ -158,11 +158,17 @@ export interface TotalsRow {
 type Sum = number | string | bigint | null;
 type Grouped = { stage_id: number; owner_id?: number; n: Sum; amount: Sum; weighted: Sum };
 
-/** The deals the viewer may see, counted and summed by stage (and owner) — from deal_totals where it can answer. */
+/**
+ * The deals the viewer may see, counted and summed by stage (and owner): whole months from deal_totals through the
+ * owners the viewer covers; from the deals themselves the days at either end of the period that are not whole months,
+ * and, for a viewer who is also a team member of others' deals, those few deals (memberOnlyScope).
+ */
 export async function dealTotals(db: Db, viewer: Viewer, q: TotalsQuery): Promise<TotalsRow[]> {
   const ownerScope = ownerKeyScope(viewer, 'opportunities', 't.owner_id');
-  const split = ownerScope ? splitByMonth(q.from, q.to) : { months: null, days: [] as [string, string][] };
+  const memberOnly = memberOnlyScope(viewer, 'opportunities', 'o');
+  const split = splitByMonth(q.from, q.to);
   const parts: Grouped[][] = [];
+  const raw: { from?: string; to?: string; where: Expression<SqlBool> }[] = split.days.map(([from, to]) => ({ from, to, where: scope(viewer, 'opportunities', { alias: 'o' }) }));
   if (split.months) {
     const m = split.months;
     let s = db.selectFrom('deal_totals as t');
@@ -172,7 +178,7 @@ export async function dealTotals(db: Db, viewer: Viewer, q: TotalsQuery): Promis
     if (seesAllRecords(viewer) && q.by === 'stage' && q.owner === undefined && q.exceptOwner === undefined) {
       s = s.where('t.owner_id', '=', WHOLE_COMPANY);
     } else {
-      s = s.where('t.owner_id', '<>', WHOLE_COMPANY).where(ownerScope!);
+      s = s.where('t.owner_id', '<>', WHOLE_COMPANY).where(ownerScope);
       if (q.owner !== undefined) s = s.where('t.owner_id', '=', q.owner);
       if (q.exceptOwner !== undefined) s = s.where('t.owner_id', '<>', q.exceptOwner);
     }
@@ -183,15 +189,13 @@ export async function dealTotals(db: Db, viewer: Viewer, q: TotalsQuery): Promis
       (eb) => eb.fn.sum<number>('t.weighted_fen100').as('weighted'),
     ]);
     parts.push(q.by === 'owner' ? await sums.select('t.owner_id').groupBy(['t.stage_id', 't.owner_id']).execute() : await sums.groupBy('t.stage_id').execute());
+    if (memberOnly) raw.push({ from: m.from && `${m.from}-01`, to: m.to && lastDayOf(m.to), where: memberOnly });
   }
-  // The ends of the range that are not whole months; or, for a viewer who also sees deals as a team member, the
-  // whole range from the deals themselves.
-  const rawRanges: [string | undefined, string | undefined][] = ownerScope ? split.days : [[q.from, q.to]];
-  for (const [a, b] of rawRanges) {
-    let r = db.selectFrom('opportunities as o').where(scope(viewer, 'opportunities', { alias: 'o' }) as Expression<SqlBool>);
+  for (const range of raw) {
+    let r = db.selectFrom('opportunities as o').where(range.where);
     if (q.pipelineId !== undefined) r = r.where('o.pipeline_id', '=', q.pipelineId);
-    if (a) r = r.where('o.expected_close_date', '>=', a);
-    if (b) r = r.where('o.expected_close_date', '<=', b);
+    if (range.from) r = r.where('o.expected_close_date', '>=', range.from);
+    if (range.to) r = r.where('o.expected_close_date', '<=', range.to);
     if (q.owner !== undefined) r = r.where('o.owner_id', '=', q.owner);
     if (q.exceptOwner !== undefined) r = r.where('o.owner_id', '<>', q.exceptOwner);
     const sums = r.select([
