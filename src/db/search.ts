@@ -62,3 +62,48 @@ export async function idsWhereColumnContains(
   const rows = await sql<{ id: number }>`select id from ${sql.table(table)} indexed by ${sql.id(index)} where ${sql.ref(column)} like ${likeContains(q)} escape '\\' limit ${limit}`.execute(db);
   return rows.rows.map((r) => r.id);
 }
+
+/**
+ * For a one- or two-character term with a non-ASCII (Chinese) character: the ids of the rows of `table` that hold it
+ * in a column Chinese text is searched in (customers: name, short name; contacts: name, organisation; leads: company,
+ * person), read from `${table}_grams` (migrations/0024: every two-character substring and the last character of those
+ * values). Two characters are one key, one character a key range. null when the term is not such a term, or matches
+ * more than `cap` rows: a common term is found at once by walking a list's sort index with LIKE, and a list of
+ * thousands of ids is no help. The PostgreSQL counterpart is a pg_trgm GIN index, which serves short terms too.
+ */
+export async function shortTermIds(db: Kysely<DB>, table: SearchableTable, q: string, cap = 2000): Promise<number[] | null> {
+  const term = q.trim();
+  const chars = [...term];
+  if (!isShortChineseTerm(term)) return null;
+  // The grams hold lower(value): SQLite's lower() folds ASCII letters only.
+  const key = term.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const grams = sql.table(`${table}_grams`);
+  const rows =
+    chars.length === 2
+      ? await sql<{ id: number }>`select id from ${grams} where gram = ${key} limit ${cap + 1}`.execute(db)
+      : await sql<{ id: number }>`select distinct id from ${grams} where gram >= ${key} and gram <= ${`${key}\u{10FFFF}`} limit ${cap + 1}`.execute(db);
+  return rows.rows.length > cap ? null : rows.rows.map((r) => r.id);
+}
+
+/** A search term of one or two characters with a non-ASCII (Chinese) one: what the gram index answers. */
+export function isShortChineseTerm(q: string): boolean {
+  const n = [...q.trim()].length;
+  // eslint-disable-next-line no-control-regex -- "a character outside ASCII"
+  return n >= 1 && n <= 2 && /[^\x00-\x7f]/.test(q);
+}
+
+/**
+ * A list's or the top bar's search condition: a short Chinese term that few rows hold as those rows' ids
+ * (shortTermIds), anything else as textSearch.
+ */
+export async function searchCondition(db: Kysely<DB>, table: SearchableTable, alias: string, q: string, likeColumns: string[]): Promise<Expression<SqlBool>> {
+  const ids = await shortTermIds(db, table, q);
+  if (ids === null) return textSearch(table, alias, q, likeColumns);
+  return idsCondition(alias, ids);
+}
+
+/** `alias.id in (ids)`; false for no ids. */
+export function idsCondition(alias: string, ids: readonly number[]): Expression<SqlBool> {
+  if (ids.length === 0) return sql<SqlBool>`1 = 0`;
+  return sql<SqlBool>`${sql.ref(`${alias}.id`)} in (${sql.join(ids.map((id) => sql`${id}`))})`;
+}

@@ -1,6 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
-import { idsWhereColumnContains, textSearch } from '../../db/search.ts';
+import { idsCondition, idsWhereColumnContains, isShortChineseTerm, shortTermIds, textSearch } from '../../db/search.ts';
 import { remember } from '../../db/cache.ts';
 import { isManager, scope, seesAllRecords, type Viewer } from '../../access/index.ts';
 import type { CustomerInput, CustomerListQuery, CustomerSort } from './schemas.ts';
@@ -124,29 +124,32 @@ const SEARCH_COLUMNS = ['name', 'short_name', 'phone', 'credit_code'] as const;
 const SHORT_TERM_CAP = 2000;
 
 /**
- * The search condition. Terms of 3+ characters go to the trigram index (textSearch). A 1–2 character term can only
- * be matched with LIKE. For a rep the scope already narrows the rows to a few dozen, so the plain condition is
- * best. For managers and directors, walking the sort index and testing every row is slow when matches are rare
- * (~250 ms over 100k rows), so the matching ids are collected first: one LIKE pass per column over that column's
- * own index (a covering index is a fraction of the table: ~8 ms for 100k names), CJK terms skipping the phone and
- * credit-code columns that cannot contain them. Up to SHORT_TERM_CAP matches, the page is drawn from those ids by
- * primary key; beyond it, matches are dense and walking the sort index finds a page at once.
+ * The search condition. Terms of 3+ characters go to the trigram index (textSearch). A 1–2 character Chinese term
+ * goes to the gram index (shortTermIds) when at most SHORT_TERM_CAP customers hold it: the page is drawn from those
+ * ids by primary key; a commoner term is dense, and walking the sort index with LIKE finds a page at once. Other 1–2
+ * character terms (digits, Latin letters) can only be matched with LIKE. For a rep the scope already narrows the rows
+ * to a few hundred, so the plain condition is best. For managers and directors, walking the sort index and testing
+ * every row is slow when matches are rare (~250 ms over 100k rows), so the matching ids are collected first: one LIKE
+ * pass per column over that column's own index (~8 ms for 100k names), with the same cap.
  */
 async function searchCondition(db: Db, viewer: Viewer, q: string, view: CustomerListQuery['view']): Promise<Expression<SqlBool>> {
   const full = textSearch('customers', 'c', q, [...SEARCH_COLUMNS]);
-  const narrow = view === 'mine' || !(isManager(viewer) || seesAllRecords(viewer));
-  if ([...q.trim()].length >= 3 || narrow) return full;
   const term = q.trim();
-  // eslint-disable-next-line no-control-regex -- "any character outside ASCII": a CJK term
-  const columns = /[^\x00-\x7f]/.test(term) ? (['name', 'short_name'] as const) : SEARCH_COLUMNS;
+  if ([...term].length >= 3) return full;
+  // A Chinese term from the gram index when few customers hold it; a common one is found at once by LIKE.
+  if (isShortChineseTerm(term)) {
+    const grams = await shortTermIds(db, 'customers', term, SHORT_TERM_CAP);
+    return grams === null ? full : idsCondition('c', grams);
+  }
+  const narrow = view === 'mine' || !(isManager(viewer) || seesAllRecords(viewer));
+  if (narrow) return full;
   // One query per column (a UNION would be merged in rowid order, over the table instead of the indexes).
   const ids = new Set<number>();
-  for (const col of columns) {
+  for (const col of SEARCH_COLUMNS) {
     for (const id of await idsWhereColumnContains(db, 'customers', col, `customers_${col}_idx`, term, SHORT_TERM_CAP + 1)) ids.add(id);
     if (ids.size > SHORT_TERM_CAP) return full;
   }
-  if (ids.size === 0) return sql<SqlBool>`1 = 0`;
-  return sql<SqlBool>`c.id in (${sql.join([...ids].map((id) => sql`${id}`))})`;
+  return idsCondition('c', [...ids]);
 }
 
 async function filteredQuery(db: Db, viewer: Viewer, f: CustomerListQuery) {

@@ -1,7 +1,7 @@
 import { type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../../db/types.ts';
 import type { Db } from '../../db/index.ts';
-import { listSortKey, textSearch } from '../../db/search.ts';
+import { listSortKey, searchCondition } from '../../db/search.ts';
 import { builtInViews, scope, viewScope, type Viewer } from '../../access/index.ts';
 import type { LeadListQuery, LeadSort, LeadView } from './schemas.ts';
 
@@ -67,9 +67,9 @@ function decodeCursor(after: string | undefined): { key: string; id: number } | 
   return { key: after.slice(0, at), id: Number(id) };
 }
 
-function filteredQuery(db: Db, viewer: Viewer, f: LeadListQuery) {
+async function filteredQuery(db: Db, viewer: Viewer, f: LeadListQuery) {
   let q = db.selectFrom('leads as l').where(viewCondition(viewer, f.view));
-  if (f.q) q = q.where(textSearch('leads', 'l', f.q, searchColumns(f.q)));
+  if (f.q) q = q.where(await searchCondition(db, 'leads', 'l', f.q, searchColumns(f.q)));
   if (f.owner) q = q.where('l.owner_id', '=', Number(f.owner));
   if (f.status) q = q.where('l.status', '=', f.status);
   if (f.source) q = q.where('l.source', '=', f.source);
@@ -79,7 +79,7 @@ function filteredQuery(db: Db, viewer: Viewer, f: LeadListQuery) {
 /** One page of the leads a viewer may see; keyset on (sort key, id), never OFFSET. */
 export async function listLeads(db: Db, viewer: Viewer, f: LeadListQuery) {
   const sort = SORT_KEYS[f.sort ?? 'updated'];
-  let q = filteredQuery(db, viewer, f)
+  let q = (await filteredQuery(db, viewer, f))
     .select(LIST_COLUMNS)
     .select(OWNER_NAME)
     .orderBy(sortKey(viewer, f, sort.column), sort.desc ? 'desc' : 'asc')
@@ -99,7 +99,7 @@ export type LeadExportRow = Awaited<ReturnType<typeof leadsForExport>>[number];
 
 export async function leadsForExport(db: Db, viewer: Viewer, f: LeadListQuery, ids: number[]) {
   const sort = SORT_KEYS[f.sort ?? 'updated'];
-  let q = filteredQuery(db, viewer, ids.length > 0 ? {} : f)
+  let q = (await filteredQuery(db, viewer, ids.length > 0 ? {} : f))
     .select(ALL_COLUMNS)
     .select(OWNER_NAME)
     .orderBy(sort.column, sort.desc ? 'desc' : 'asc')

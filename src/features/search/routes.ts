@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../db/index.ts';
-import { anyColumnContains, textSearch } from '../../db/search.ts';
+import { anyColumnContains, searchCondition } from '../../db/search.ts';
 import { scope, isAdmin } from '../../access/index.ts';
 import { viewerOf } from '../../plugins/guards.ts';
 
@@ -26,7 +26,7 @@ export default async function searchRoutes(app: FastifyInstance, opts: { db: Db 
             .leftJoin('users as o', 'o.id', 'c.owner_id')
             .select(['c.id', 'c.name', 'c.city', 'c.phone', 'c.grade', 'c.owner_id', 'o.display_name as owner_name'])
             .where(scope(viewer, 'customers', { alias: 'c', includePool: true }))
-            .where(textSearch('customers', 'c', q, ['name', 'short_name', 'phone', 'credit_code']))
+            .where(await searchCondition(db, 'customers', 'c', q, ['name', 'short_name', 'phone', 'credit_code']))
             .orderBy('c.id', 'desc')
             .limit(LIMIT)
             .execute()
@@ -37,7 +37,7 @@ export default async function searchRoutes(app: FastifyInstance, opts: { db: Db 
             .leftJoin('customers as c', 'c.id', 'ct.customer_id')
             .select(['ct.id', 'ct.name', 'ct.title', 'ct.mobile', 'ct.organisation', 'c.name as customer_name'])
             .where(scope(viewer, 'contacts', { alias: 'ct' }))
-            .where(textSearch('contacts', 'ct', q, ['name', 'mobile', 'phone', 'email', 'organisation']))
+            .where(await searchCondition(db, 'contacts', 'ct', q, ['name', 'mobile', 'phone', 'email', 'organisation']))
             .orderBy('ct.id', 'desc')
             .limit(LIMIT)
             .execute()
@@ -47,7 +47,7 @@ export default async function searchRoutes(app: FastifyInstance, opts: { db: Db 
             .selectFrom('leads as l')
             .select(['l.id', 'l.company', 'l.person', 'l.mobile', 'l.status'])
             .where(scope(viewer, 'leads', { alias: 'l' }))
-            .where(textSearch('leads', 'l', q, ['company', 'person', 'mobile', 'phone', 'email']))
+            .where(await searchCondition(db, 'leads', 'l', q, ['company', 'person', 'mobile', 'phone', 'email']))
             .orderBy('l.id', 'desc')
             .limit(LIMIT)
             .execute()
