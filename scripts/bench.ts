@@ -33,6 +33,7 @@ const PAGES: { path: string; user: string | null; connections?: number }[] = [
   { path: '/customers?q=华为', user: 'rep1' },
   { path: '/customers', user: 'director' },
   { path: '/customers?q=华为', user: 'director' },
+  { path: '/search?q=华为', user: 'director' },
   { path: '/customers/:customerId', user: 'rep1' },
   { path: '/contacts', user: 'rep1' },
   { path: '/leads', user: 'rep1' },
