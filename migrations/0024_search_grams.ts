@@ -29,15 +29,20 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql.raw(`insert into search_positions (n) values ${Array.from({ length: 255 }, (_, i) => `(${i + 1})`).join(', ')}`).execute(db);
   for (const [table, cols] of GRAMS) {
     await sql.raw(`create table ${table}_grams (gram text not null, id integer not null, primary key (gram, id)) without rowid`).execute(db);
-    await sql.raw(`create index ${table}_grams_id_idx on ${table}_grams (id)`).execute(db);
     await sql.raw(`create trigger ${table}_grams_ai after insert on ${table} begin ${addGrams(table, cols)} end`).execute(db);
     await sql.raw(`create trigger ${table}_grams_ad after delete on ${table} begin delete from ${table}_grams where id = old.id; end`).execute(db);
     await sql
       .raw(`create trigger ${table}_grams_au after update of ${cols.join(', ')} on ${table} begin delete from ${table}_grams where id = old.id; ${addGrams(table, cols)} end`)
       .execute(db);
-    for (const c of cols) {
-      await sql.raw(`insert or ignore into ${table}_grams (gram, id) select lower(substr(t.${c}, p.n, 2)), t.id from ${table} t join search_positions p on p.n < length(t.${c})`).execute(db);
-      await sql.raw(`insert or ignore into ${table}_grams (gram, id) select lower(substr(t.${c}, -1)), t.id from ${table} t where length(t.${c}) > 0`).execute(db);
-    }
+    // The existing rows, in key order (appending to the b-tree, not inserting at random), then the index by id that
+    // the triggers' deletes use.
+    const grams = cols
+      .flatMap((c) => [
+        `select lower(substr(t.${c}, p.n, 2)) as gram, t.id from ${table} t join search_positions p on p.n < length(t.${c})`,
+        `select lower(substr(t.${c}, -1)) as gram, t.id from ${table} t where length(t.${c}) > 0`,
+      ])
+      .join(' union ');
+    await sql.raw(`insert or ignore into ${table}_grams (gram, id) select gram, id from (${grams}) order by gram, id`).execute(db);
+    await sql.raw(`create index ${table}_grams_id_idx on ${table}_grams (id)`).execute(db);
   }
 }

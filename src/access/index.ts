@@ -154,6 +154,13 @@ export function viewScope(viewer: Viewer, table: string, alias: string, view: Li
   return inScope;
 }
 
+/**
+ * Whether walking a list with LIKE is cheap for this viewer when a search term is common: they see every record (the
+ * matches are dense, a page is found at once) or only their own (a few hundred rows). A manager's team-wide list
+ * would read every row of the team instead (src/db/search.ts searchCondition).
+ */
+export const commonByLike = (viewer: Viewer, view?: string): boolean => seesAllRecords(viewer) || !isManager(viewer) || view === 'mine';
+
 /** Managers (for their team) and those who see everything may assign records to other owners. */
 export const canAssign = (viewer: Viewer): boolean => isManager(viewer) || seesAllRecords(viewer);
 

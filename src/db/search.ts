@@ -68,38 +68,56 @@ export async function idsWhereColumnContains(
  * in a column Chinese text is searched in (customers: name, short name; contacts: name, organisation; leads: company,
  * person), read from `${table}_grams` (migrations/0024: every two-character substring and the last character of those
  * values). Two characters are one key, one character a key range. null when the term is not such a term, or matches
- * more than `cap` rows: a common term is found at once by walking a list's sort index with LIKE, and a list of
- * thousands of ids is no help. The PostgreSQL counterpart is a pg_trgm GIN index, which serves short terms too.
+ * more than `cap` rows (a common term: see searchCondition). On PostgreSQL the same table would serve (pg_trgm needs
+ * three characters; pg_bigm is the extension made for this).
  */
 export async function shortTermIds(db: Kysely<DB>, table: SearchableTable, q: string, cap = 2000): Promise<number[] | null> {
+  if (!isShortChineseTerm(q)) return null;
+  const rows = await sql<{ id: number }>`select distinct id from ${sql.table(`${table}_grams`)} where ${gramMatch(q)} limit ${cap + 1}`.execute(db);
+  return rows.rows.length > cap ? null : rows.rows.map((r) => r.id);
+}
+
+/** The grams holding a short term: its key, or for one character every gram that starts with it. */
+function gramMatch(q: string): Expression<SqlBool> {
   const term = q.trim();
-  const chars = [...term];
-  if (!isShortChineseTerm(term)) return null;
   // The grams hold lower(value): SQLite's lower() folds ASCII letters only.
   const key = term.replace(/[A-Z]/g, (c) => c.toLowerCase());
-  const grams = sql.table(`${table}_grams`);
-  const rows =
-    chars.length === 2
-      ? await sql<{ id: number }>`select id from ${grams} where gram = ${key} limit ${cap + 1}`.execute(db)
-      : await sql<{ id: number }>`select distinct id from ${grams} where gram >= ${key} and gram <= ${`${key}\u{10FFFF}`} limit ${cap + 1}`.execute(db);
-  return rows.rows.length > cap ? null : rows.rows.map((r) => r.id);
+  // Under BINARY collation UTF-8 sorts by code point, so key + U+10FFFF bounds every gram that starts with key.
+  return [...term].length === 2 ? sql<SqlBool>`gram = ${key}` : sql<SqlBool>`gram >= ${key} and gram <= ${`${key}\u{10FFFF}`}`;
+}
+
+/** Whether a text has a character outside ASCII: a Chinese term, searched only in the columns that hold Chinese. */
+export function hasNonAscii(q: string): boolean {
+  // eslint-disable-next-line no-control-regex -- "a character outside ASCII"
+  return /[^\x00-\x7f]/.test(q);
 }
 
 /** A search term of one or two characters with a non-ASCII (Chinese) one: what the gram index answers. */
 export function isShortChineseTerm(q: string): boolean {
   const n = [...q.trim()].length;
-  // eslint-disable-next-line no-control-regex -- "a character outside ASCII"
-  return n >= 1 && n <= 2 && /[^\x00-\x7f]/.test(q);
+  return n >= 1 && n <= 2 && hasNonAscii(q);
 }
 
 /**
- * A list's or the top bar's search condition: a short Chinese term that few rows hold as those rows' ids
- * (shortTermIds), anything else as textSearch.
+ * The search condition of a list or the top bar. A short Chinese term held by at most 2,000 rows: those rows' ids
+ * (shortTermIds), drawn by primary key. Held by more (a common term such as 深圳 or 有限): where LIKE while walking
+ * the list is cheap (`commonByLike`: the viewer sees every record, so matches are dense and a page is found at once;
+ * or only their own few hundred rows), textSearch's LIKE; for a manager that walk reads every row of the team, so the
+ * gram index is asked again without a cap (a manager's 深圳 in the top bar: ~1 s by LIKE, ~1 ms this way).
+ * Anything else: textSearch.
  */
-export async function searchCondition(db: Kysely<DB>, table: SearchableTable, alias: string, q: string, likeColumns: string[]): Promise<Expression<SqlBool>> {
-  const ids = await shortTermIds(db, table, q);
-  if (ids === null) return textSearch(table, alias, q, likeColumns);
-  return idsCondition(alias, ids);
+export async function searchCondition(
+  db: Kysely<DB>,
+  table: SearchableTable,
+  alias: string,
+  q: string,
+  likeColumns: string[],
+  opts: { commonByLike: boolean; cap?: number },
+): Promise<Expression<SqlBool>> {
+  const ids = await shortTermIds(db, table, q, opts.cap);
+  if (ids !== null) return idsCondition(alias, ids);
+  if (!isShortChineseTerm(q) || opts.commonByLike) return textSearch(table, alias, q, likeColumns);
+  return sql<SqlBool>`${sql.ref(`${alias}.id`)} in (select id from ${sql.table(`${table}_grams`)} where ${gramMatch(q)})`;
 }
 
 /** `alias.id in (ids)`; false for no ids. */

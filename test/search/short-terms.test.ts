@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { signIn, smallOrg, testApp, type TestApp } from '../helpers/app.ts';
+import { newUser, signIn, smallOrg, testApp, type TestApp } from '../helpers/app.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { shortTermIds } from '../../src/db/search.ts';
-import type { Db } from '../../src/db/index.ts';
+import { openDatabase, type Db } from '../../src/db/index.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { MIGRATIONS_DIR } from '../../src/paths.ts';
 
 // Short Chinese terms are answered from ${table}_grams (migrations/0024), kept in step by triggers. These tests prove
 // the gram index always equals the grams of the rows, whatever wrote them, and that searching through it finds what
@@ -91,5 +96,48 @@ describe('the gram index of short Chinese terms', () => {
     expect(repTop.body).toContain('欧阳克');
     expect(repTop.body).not.toContain('欧阳锋');
     expect((await director.get(`/customers?q=${encodeURIComponent('北京')}`)).body).toContain('北京华');
+  });
+});
+
+describe('migration 0024 on a database that already has records', () => {
+  it('fills the gram index from the existing rows', async () => {
+    // Migrate a new database up to 0023 only, write records, then run 0024.
+    const before = fs.mkdtempSync(path.join(os.tmpdir(), 'guanxi-0024-'));
+    for (const f of fs.readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{4}_/.test(f) && f < '0024')) fs.symlinkSync(path.join(MIGRATIONS_DIR, f), path.join(before, f));
+    const database = openDatabase(':memory:');
+    try {
+      await migrateToLatest(database.db, before);
+      const at = new Date().toISOString();
+      await database.db.insertInto('customers').values([
+        { name: '深圳华为技术有限公司', short_name: '华为', created_at: at, updated_at: at },
+        { name: 'ABC中国', short_name: '', created_at: at, updated_at: at },
+        { name: '宁', short_name: '', created_at: at, updated_at: at },
+      ]).execute();
+      const owner = await newUser(database.db, { username: 'mig-owner' });
+      await database.db.insertInto('contacts').values({ name: '张华', organisation: '华为云', owner_id: owner.id, created_at: at, updated_at: at }).execute();
+      await database.db.insertInto('leads').values({ company: '杭州云帆科技', person: '李华', owner_id: owner.id, created_at: at, updated_at: at }).execute();
+      await migrateToLatest(database.db);
+      for (const table of ['customers', 'contacts', 'leads'] as const) expect(await storedGrams(database.db, table), table).toEqual(await expectedGrams(database.db, table));
+      expect(await shortTermIds(database.db, 'customers', '华为')).toHaveLength(1);
+    } finally {
+      await database.close();
+      fs.rmSync(before, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a common term for a manager', () => {
+  it('goes back to the gram index without a cap, and finds what LIKE finds', async () => {
+    const { searchCondition } = await import('../../src/db/search.ts');
+    const like = async (term: string) =>
+      (await sql<{ id: number }>`select id from customers where name like ${`%${term}%`} or short_name like ${`%${term}%`} order by id`.execute(t.db)).rows.map((r) => r.id);
+    for (const term of ['华', '有限']) {
+      const where = await searchCondition(t.db, 'customers', 'c', term, ['name', 'short_name'], { commonByLike: false, cap: 1 });
+      const query = t.db.selectFrom('customers as c').select('c.id').where(where).orderBy('c.id');
+      expect(query.compile().sql, term).toContain('customers_grams');
+      const found = (await query.execute()).map((r) => r.id);
+      expect(found.length, term).toBeGreaterThan(1);
+      expect(found, term).toEqual(await like(term));
+    }
   });
 });

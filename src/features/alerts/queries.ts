@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type SqlBool } from 'kysely';
 import { rootOf, writeTransaction, type Db } from '../../db/index.ts';
 import { dayStartUtc } from '../../lib/dates.ts';
 import { companyBrief, DEFAULT_TIME_ZONE } from '../company/queries.ts';
-import { countScopes, type Viewer } from '../../access/index.ts';
+import { countScopes, scope, type Viewer } from '../../access/index.ts';
 import { alertSettings, type AlertSettings } from './settings.ts';
 import { todayIn } from '../../lib/dates.ts';
 
@@ -413,10 +413,11 @@ export async function listAtRisk(db: Db, viewer: Viewer, f: AtRiskFilters, now =
   let exhausted = false;
   let size = AT_RISK_PAGE + 10;
   const nowIso = now.toISOString();
+  const scopeParts = countScopes(viewer, 'opportunities', 'o');
   while (rows.length < AT_RISK_PAGE && examined < AT_RISK_SCAN) {
     const after = cursor;
     const parts = await Promise.all(
-      countScopes(viewer, 'opportunities', 'o').map((who) => {
+      scopeParts.map((who) => {
         let q = db.selectFrom('opportunities as o').select(['o.id', 'o.amount_fen']).where('o.status', '=', 'open').where('o.risk_at', '<=', nowIso).where(who);
         if (f.owner) q = q.where('o.owner_id', '=', f.owner);
         if (after) q = q.where((eb) => eb.or([eb('o.amount_fen', '<', after.amount), eb.and([eb('o.amount_fen', '=', after.amount), eb('o.id', '<', after.id)])]));
@@ -431,11 +432,17 @@ export async function listAtRisk(db: Db, viewer: Viewer, f: AtRiskFilters, now =
       exhausted = true;
       break;
     }
+    // By id (and still through the scope: a deal may have left it since): a status condition here made SQLite walk
+    // every open deal once a batch had ~240 ids. One closed in between is skipped below.
     const [details, flags] = await Promise.all([
-      openDealsQuery(db).where('o.id', 'in', ids.map((d) => d.id)).execute(),
+      dealsQuery(db)
+        .select('o.status')
+        .where('o.id', 'in', ids.map((d) => d.id))
+        .where(sql<SqlBool>`(${scope(viewer, 'opportunities', { alias: 'o' })}) is true`)
+        .execute(),
       flagsForOpportunities(db, ids.map((d) => d.id), now),
     ]);
-    const byId = new Map(details.map((d) => [d.id, d]));
+    const byId = new Map(details.filter((d) => d.status === 'open').map(({ status: _s, ...d }) => [d.id, d]));
     for (const { id, amount_fen } of ids) {
       examined++;
       cursor = { amount: amount_fen, id };
@@ -449,19 +456,18 @@ export async function listAtRisk(db: Db, viewer: Viewer, f: AtRiskFilters, now =
       exhausted = true;
       break;
     }
-    size = Math.min(size * 2, BATCH);
+    size = Math.min(size * 2, BATCH, AT_RISK_SCAN - examined);
   }
   return { rows, nextAfter: !exhausted && cursor ? `${cursor.amount}.${cursor.id}` : null, examined };
 }
 
-function openDealsQuery(db: Db) {
+function dealsQuery(db: Db) {
   return db
     .selectFrom('opportunities as o')
     .innerJoin('customers as c', 'c.id', 'o.customer_id')
     .innerJoin('users as u', 'u.id', 'o.owner_id')
     .innerJoin('pipeline_stages as s', 's.id', 'o.stage_id')
-    .select(['o.id', 'o.name', 'o.amount_fen', 'o.expected_close_date', 'c.name as customer_name', 'u.display_name as owner_name', 's.name as stage_name'])
-    .where('o.status', '=', 'open');
+    .select(['o.id', 'o.name', 'o.amount_fen', 'o.expected_close_date', 'c.name as customer_name', 'u.display_name as owner_name', 's.name as stage_name']);
 }
 
 function parseCursor(raw: string | undefined): { amount: number; id: number } | null {

@@ -2,8 +2,8 @@ import { type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../../db/types.ts';
 import { TZDate } from '@date-fns/tz';
 import type { Db } from '../../db/index.ts';
-import { listSortKey, searchCondition } from '../../db/search.ts';
-import { builtInViews, scope, viewScope, type Viewer } from '../../access/index.ts';
+import { hasNonAscii, listSortKey, searchCondition } from '../../db/search.ts';
+import { builtInViews, commonByLike, scope, viewScope, type Viewer } from '../../access/index.ts';
 import { companyTimeZone } from '../company/queries.ts';
 import type { ContactListQuery, ContactSort, ContactView } from './schemas.ts';
 
@@ -59,7 +59,7 @@ const sortKey = (viewer: Viewer, f: { q?: string | undefined }, column: string) 
 
 /** Mobiles, phones and emails hold no Chinese: a short Chinese term is looked for only where Chinese is written. */
 function searchColumns(q: string): string[] {
-  return [...q].some((ch) => ch.charCodeAt(0) > 0x7f) ? ['name', 'organisation'] : ['name', 'mobile', 'phone', 'email', 'organisation'];
+  return hasNonAscii(q) ? ['name', 'organisation'] : ['name', 'mobile', 'phone', 'email', 'organisation'];
 }
 
 
@@ -86,7 +86,7 @@ function decodeCursor(after: string | undefined): { key: string; id: number } | 
 
 async function filteredQuery(db: Db, viewer: Viewer, f: ContactListQuery) {
   let q = db.selectFrom('contacts as ct').where(viewCondition(viewer, f.view));
-  if (f.q) q = q.where(await searchCondition(db, 'contacts', 'ct', f.q, searchColumns(f.q)));
+  if (f.q) q = q.where(await searchCondition(db, 'contacts', 'ct', f.q, searchColumns(f.q), { commonByLike: commonByLike(viewer, f.view) }));
   if (f.owner) q = q.where('ct.owner_id', '=', Number(f.owner));
   if (f.kind) q = q.where('ct.kind', '=', f.kind);
   if (f.customer) q = q.where('ct.customer_id', '=', Number(f.customer));

@@ -1,8 +1,8 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
-import { idsCondition, idsWhereColumnContains, isShortChineseTerm, shortTermIds, textSearch } from '../../db/search.ts';
+import { idsCondition, idsWhereColumnContains, isShortChineseTerm, searchCondition as chineseSearch, textSearch } from '../../db/search.ts';
 import { remember } from '../../db/cache.ts';
-import { isManager, scope, seesAllRecords, type Viewer } from '../../access/index.ts';
+import { commonByLike, isManager, scope, seesAllRecords, type Viewer } from '../../access/index.ts';
 import type { CustomerInput, CustomerListQuery, CustomerSort } from './schemas.ts';
 import { normaliseCreditCode } from '../../lib/credit-code.ts';
 
@@ -120,27 +120,24 @@ function decodeCursor(after: string | undefined): { key: string; id: number } | 
 }
 
 const SEARCH_COLUMNS = ['name', 'short_name', 'phone', 'credit_code'] as const;
-/** Up to this many LIKE matches are collected first and the page is drawn from them (see searchCondition). */
+/** Up to this many matches of a short Latin or digit term are collected first and the page drawn from them (see searchCondition). */
 const SHORT_TERM_CAP = 2000;
 
 /**
- * The search condition. Terms of 3+ characters go to the trigram index (textSearch). A 1–2 character Chinese term
- * goes to the gram index (shortTermIds) when at most SHORT_TERM_CAP customers hold it: the page is drawn from those
- * ids by primary key; a commoner term is dense, and walking the sort index with LIKE finds a page at once. Other 1–2
- * character terms (digits, Latin letters) can only be matched with LIKE. For a rep the scope already narrows the rows
- * to a few hundred, so the plain condition is best. For managers and directors, walking the sort index and testing
- * every row is slow when matches are rare (~250 ms over 100k rows), so the matching ids are collected first: one LIKE
- * pass per column over that column's own index (~8 ms for 100k names), with the same cap.
+ * The search condition. Terms of 3+ characters go to the trigram index (textSearch); 1–2 character Chinese terms to
+ * the gram index (src/db/search.ts searchCondition). Other 1–2 character terms (digits, Latin letters) can only be
+ * matched with LIKE. For a rep the scope already narrows the rows to a few hundred, so the plain condition is best.
+ * For managers and directors, walking the sort index and testing every row is slow when matches are rare (~250 ms
+ * over 100k rows), so the matching ids are collected first: one LIKE pass per column over that column's own index
+ * (~8 ms for 100k names). Up to SHORT_TERM_CAP of them, the page is drawn from those ids by primary key; beyond it,
+ * matches are dense and walking the sort index finds a page at once.
  */
 async function searchCondition(db: Db, viewer: Viewer, q: string, view: CustomerListQuery['view']): Promise<Expression<SqlBool>> {
-  const full = textSearch('customers', 'c', q, [...SEARCH_COLUMNS]);
   const term = q.trim();
+  // A Chinese term through the gram index (searchCondition), in the columns that hold Chinese.
+  if (isShortChineseTerm(term)) return chineseSearch(db, 'customers', 'c', term, ['name', 'short_name'], { commonByLike: commonByLike(viewer, view) });
+  const full = textSearch('customers', 'c', q, [...SEARCH_COLUMNS]);
   if ([...term].length >= 3) return full;
-  // A Chinese term from the gram index when few customers hold it; a common one is found at once by LIKE.
-  if (isShortChineseTerm(term)) {
-    const grams = await shortTermIds(db, 'customers', term, SHORT_TERM_CAP);
-    return grams === null ? full : idsCondition('c', grams);
-  }
   const narrow = view === 'mine' || !(isManager(viewer) || seesAllRecords(viewer));
   if (narrow) return full;
   // One query per column (a UNION would be merged in rowid order, over the table instead of the indexes).

@@ -1,8 +1,8 @@
 import { type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { DB } from '../../db/types.ts';
 import type { Db } from '../../db/index.ts';
-import { listSortKey, searchCondition } from '../../db/search.ts';
-import { builtInViews, scope, viewScope, type Viewer } from '../../access/index.ts';
+import { hasNonAscii, listSortKey, searchCondition } from '../../db/search.ts';
+import { builtInViews, commonByLike, scope, viewScope, type Viewer } from '../../access/index.ts';
 import type { LeadListQuery, LeadSort, LeadView } from './schemas.ts';
 
 export const PAGE_SIZE = 50;
@@ -51,7 +51,7 @@ const sortKey = (viewer: Viewer, f: { q?: string | undefined }, column: string) 
 
 /** Mobiles, phones and emails hold no Chinese: a short Chinese term is looked for only where Chinese is written. */
 function searchColumns(q: string): string[] {
-  return [...q].some((ch) => ch.charCodeAt(0) > 0x7f) ? ['company', 'person'] : ['company', 'person', 'mobile', 'phone', 'email'];
+  return hasNonAscii(q) ? ['company', 'person'] : ['company', 'person', 'mobile', 'phone', 'email'];
 }
 
 
@@ -69,7 +69,7 @@ function decodeCursor(after: string | undefined): { key: string; id: number } | 
 
 async function filteredQuery(db: Db, viewer: Viewer, f: LeadListQuery) {
   let q = db.selectFrom('leads as l').where(viewCondition(viewer, f.view));
-  if (f.q) q = q.where(await searchCondition(db, 'leads', 'l', f.q, searchColumns(f.q)));
+  if (f.q) q = q.where(await searchCondition(db, 'leads', 'l', f.q, searchColumns(f.q), { commonByLike: commonByLike(viewer, f.view) }));
   if (f.owner) q = q.where('l.owner_id', '=', Number(f.owner));
   if (f.status) q = q.where('l.status', '=', f.status);
   if (f.source) q = q.where('l.source', '=', f.source);

@@ -4,7 +4,7 @@ import { lastDayOf, shiftMonth } from '../../lib/dates.ts';
 import { memberOnlyScope, ownerKeyScope, scope, seesAllRecords, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
 
 /*
- * deal_totals (migrations/0022): deals counted and summed by owner, pipeline, stage and expected close month, kept
+ * deal_totals (migrations/0022, 0023): deals counted and summed by owner, pipeline, stage and expected close month, kept
  * in step by every command that writes a deal (in its transaction), so the board's column totals and the overview
  * table read a few hundred summary rows instead of counting every deal in scope. Rows with owner_id WHOLE_COMPANY
  * (src/access) hold the whole company's figures (every owner added up). test/opportunities/totals.test.ts proves they always equal the
@@ -186,10 +186,11 @@ export async function dealTotals(db: Db, viewer: Viewer, q: TotalsQuery): Promis
       't.stage_id',
       (eb) => eb.fn.sum<number>('t.deals').as('n'),
       (eb) => eb.fn.sum<number>('t.amount_fen').as('amount'),
-      (eb) => eb.fn.sum<number>('t.weighted_fen100').as('weighted'),
+      (eb) => (q.weighted ? eb.fn.sum<number>('t.weighted_fen100') : sql<number>`0`).as('weighted'),
     ]);
     parts.push(q.by === 'owner' ? await sums.select('t.owner_id').groupBy(['t.stage_id', 't.owner_id']).execute() : await sums.groupBy('t.stage_id').execute());
-    if (memberOnly) raw.push({ from: m.from && `${m.from}-01`, to: m.to && lastDayOf(m.to), where: memberOnly });
+    // One's own deals are never member-only: a viewer's "mine" needs no second read.
+    if (memberOnly && q.owner !== viewer.id) raw.push({ from: m.from && `${m.from}-01`, to: m.to && lastDayOf(m.to), where: memberOnly });
   }
   for (const range of raw) {
     let r = db.selectFrom('opportunities as o').where(range.where);
