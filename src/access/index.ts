@@ -84,7 +84,7 @@ export const WHOLE_COMPANY = 0;
  * of the records it adds up: the owners whose records the viewer sees by ownership (their own, their team's, or
  * everyone's). Records seen only as a team member are `memberOnlyScope`: together the two are exactly `scope`.
  */
-export function ownerKeyScope(viewer: Viewer, _entity: string, column: string): Expression<SqlBool> {
+export function ownerKeyScope(viewer: Viewer, column: string): Expression<SqlBool> {
   if (seesAllRecords(viewer)) return sql<SqlBool>`1 = 1`;
   if (isAdmin(viewer)) return sql<SqlBool>`1 = 0`;
   const owner = sql.ref(column);
@@ -101,7 +101,7 @@ export function ownerKeyScope(viewer: Viewer, _entity: string, column: string): 
  */
 export function memberOnlyScope(viewer: Viewer, table: string, alias: string): Expression<SqlBool> | null {
   if (seesAllRecords(viewer) || isAdmin(viewer) || !viewer.memberOf.has(table)) return null;
-  const owners = ownerKeyScope(viewer, table, `${alias}.owner_id`);
+  const owners = ownerKeyScope(viewer, `${alias}.owner_id`);
   const member = sql<SqlBool>`${sql.ref(`${alias}.id`)} in (select rm.record_id from record_members rm where rm.user_id = ${viewer.id} and rm.entity = ${table})`;
   // coalesce: a record without an owner is "not owned by anyone the viewer covers", not unknown.
   return sql<SqlBool>`(${member} and not coalesce(${owners}, false))`;
@@ -120,7 +120,7 @@ export function countScopes(viewer: Viewer, table: string, alias: string): Expre
   const owners =
     isManager(viewer) && viewer.departmentIds.length > 0
       ? sql<SqlBool>`${owner} in (select su.id from users su where su.id = ${viewer.id} or su.department_id in (${departmentList(viewer)}))`
-      : ownerKeyScope(viewer, table, `${alias}.owner_id`);
+      : ownerKeyScope(viewer, `${alias}.owner_id`);
   const memberOnly = memberOnlyScope(viewer, table, alias);
   return memberOnly ? [owners, memberOnly] : [owners];
 }

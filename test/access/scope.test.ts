@@ -126,7 +126,7 @@ describe('the same rule in other shapes', () => {
     let members = 0;
     for (const u of Object.values(org.users)) {
       const v = await viewerFor(u.id);
-      const byOwner = await labels(ownerKeyScope(v, 'probe_records', 'p.owner_id'));
+      const byOwner = await labels(ownerKeyScope(v, 'p.owner_id'));
       const only = memberOnlyScope(v, 'probe_records', 'p');
       const memberOnly = only ? await labels(only) : [];
       if (memberOnly.length) members++;

@@ -11,6 +11,21 @@ import { newDepartment, newUser, signIn, testApp, type TestApp } from '../helper
 // validateSessionToken reuses its last answer while dataVersion says no row has changed. These tests show the
 // answer is never stale: every kind of write a session depends on, from this process or another, is seen at once.
 
+/** The app's database as a file, and a second connection to it standing for another process (a CLI script). */
+async function withAnotherProcess(run: (mine: ReturnType<typeof openDatabase>, other: Database.Database) => Promise<void>): Promise<void> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guanxi-sc-')), 'db.sqlite');
+  fs.copyFileSync(inject('templateDb'), file);
+  const mine = openDatabase(file);
+  const other = new Database(file);
+  try {
+    await run(mine, other);
+  } finally {
+    other.close();
+    await mine.close();
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+}
+
 let t: TestApp | undefined;
 afterEach(async () => {
   await t?.close();
@@ -40,21 +55,13 @@ describe('dataVersion', () => {
   });
 
   it('moves when another process commits to the same file', async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guanxi-dv-')), 'db.sqlite');
-    fs.copyFileSync(inject('templateDb'), file);
-    const mine = openDatabase(file);
-    const other = new Database(file);
-    try {
+    await withAnotherProcess(async (mine, other) => {
       const v0 = dataVersion(mine.db);
       expect(dataVersion(mine.db)).toBe(v0);
       other.prepare("update company set name = 'other' where id = 1").run();
       other.prepare("insert into departments (name, path, created_at, updated_at) values ('d', '/x/', '2026-01-01', '2026-01-01')").run();
       expect(dataVersion(mine.db)).not.toBe(v0);
-    } finally {
-      other.close();
-      await mine.close();
-      fs.rmSync(path.dirname(file), { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -96,11 +103,7 @@ describe('a validated session is reused only while nothing changed', () => {
   });
 
   it('a cached session is refused once another process deactivates the user or deletes the session', async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'guanxi-sc-')), 'db.sqlite');
-    fs.copyFileSync(inject('templateDb'), file);
-    const mine = openDatabase(file);
-    const other = new Database(file);
-    try {
+    await withAnotherProcess(async (mine, other) => {
       const a = await newUser(mine.db, { username: 'sc-a' });
       const b = await newUser(mine.db, { username: 'sc-b' });
       const ta = (await createSession(mine.db, a.id)).token;
@@ -114,11 +117,7 @@ describe('a validated session is reused only while nothing changed', () => {
       expect(await validateSessionToken(mine.db, ta)).toBeNull();
       other.prepare('delete from sessions where user_id = ?').run(b.id);
       expect(await validateSessionToken(mine.db, tb)).toBeNull();
-    } finally {
-      other.close();
-      await mine.close();
-      fs.rmSync(path.dirname(file), { recursive: true, force: true });
-    }
+    });
   });
 
   it('hands out a frozen Viewer: no request can change the answer the next one gets', async () => {

@@ -164,7 +164,7 @@ type Grouped = { stage_id: number; owner_id?: number; n: Sum; amount: Sum; weigh
  * and, for a viewer who is also a team member of others' deals, those few deals (memberOnlyScope).
  */
 export async function dealTotals(db: Db, viewer: Viewer, q: TotalsQuery): Promise<TotalsRow[]> {
-  const ownerScope = ownerKeyScope(viewer, 'opportunities', 't.owner_id');
+  const ownerScope = ownerKeyScope(viewer, 't.owner_id');
   const memberOnly = memberOnlyScope(viewer, 'opportunities', 'o');
   const split = splitByMonth(q.from, q.to);
   const parts: Grouped[][] = [];
