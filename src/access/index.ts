@@ -75,9 +75,28 @@ export function scope(viewer: Viewer, table: string, opts: { alias?: string; ent
 
 /**
  * owner_id of the rows that hold the whole company (every owner added up) in the owner-keyed summary tables
- * (deal_totals, stage_month_stats). User ids start at 1, so 0 is never a person.
+ * (deal_totals, stage_month_stats). User ids start at 1, so 0 is never a person. Their owner keys: a user's id (> 0),
+ * the whole company (0), a department (< 0, departmentKey).
  */
 export const WHOLE_COMPANY = 0;
+
+/**
+ * owner_id of the rows that hold one department's own members added up (not its sub-departments) in the owner-keyed
+ * summary tables: a department's scope is the keys of the departments of its subtree.
+ */
+export const departmentKey = (departmentId: number): number => -departmentId;
+
+/**
+ * The owner keys whose summary rows add up exactly the records ownerKeyScope covers: the whole company for those who
+ * see every record; a manager's departments (their own department is one of them, so their own records are in its
+ * rows); a rep's own id; none for an admin.
+ */
+export function ownerSummaryKeys(viewer: Viewer): number[] {
+  if (seesAllRecords(viewer)) return [WHOLE_COMPANY];
+  if (isAdmin(viewer)) return [];
+  if (isManager(viewer) && viewer.departmentIds.length > 0) return viewer.departmentIds.map(departmentKey);
+  return [viewer.id];
+}
 
 /**
  * The scope rule for rows keyed by owner alone — summary tables such as deal_totals, whose `column` holds the owner

@@ -62,14 +62,19 @@ export async function checkAllCriteria(db: Db, opportunityId: number, stageId: n
 }
 
 /**
- * deal_totals as it must be: the deals themselves grouped by owner (and 0 for the whole company), pipeline, close
- * month and stage. Compared with the summary table by the tests of every command that writes a deal.
+ * deal_totals as it must be: the deals themselves grouped by owner key — the owner, 0 for the whole company and minus
+ * the owner's department id for their department — pipeline, close month and stage. Compared with the summary table
+ * by the tests of every command that writes a deal.
  */
 export async function dealTotalsFromDeals(db: Db): Promise<{ summary: string[]; fromDeals: string[] }> {
-  const deals = await db.selectFrom('opportunities').select(['owner_id', 'pipeline_id', 'stage_id', 'expected_close_date', 'amount_fen', 'probability']).execute();
+  const deals = await db
+    .selectFrom('opportunities as o')
+    .innerJoin('users as u', 'u.id', 'o.owner_id')
+    .select(['o.owner_id', 'u.department_id', 'o.pipeline_id', 'o.stage_id', 'o.expected_close_date', 'o.amount_fen', 'o.probability'])
+    .execute();
   const sums = new Map<string, { deals: number; amount: number; weighted: number }>();
   for (const d of deals) {
-    for (const owner of [d.owner_id, 0]) {
+    for (const owner of d.department_id === null ? [d.owner_id, 0] : [d.owner_id, 0, -d.department_id]) {
       const key = `${owner}|${d.pipeline_id}|${d.expected_close_date.slice(0, 7)}|${d.stage_id}`;
       const s = sums.get(key) ?? { deals: 0, amount: 0, weighted: 0 };
       s.deals += 1;

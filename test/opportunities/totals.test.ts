@@ -7,6 +7,8 @@ import { advanceOpportunity, createOpportunity, updateOpportunity } from '../../
 import { dealTotals, rebuildDealTotals, splitByMonth, type TotalsQuery } from '../../src/features/opportunities/totals.ts';
 import { scope, type Viewer } from '../../src/access/index.ts';
 import type { OpportunityInput } from '../../src/features/opportunities/schemas.ts';
+import { rebuildRollup, withStats } from '../../src/features/pipeline-analytics/rollup.ts';
+import { updateUser } from '../../src/features/users/commands.ts';
 
 // deal_totals (the board's column totals and the overview table read it) must always equal the deals themselves:
 // every command that writes a deal keeps it in step, and every way of reading it gives what counting the deals gives.
@@ -40,9 +42,20 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
+// The stage rollup (/pipeline) beside it: what the commands kept equals a rebuild from the stage history, every
+// owner key included (the owner, the company, the owner's department). Rows moved away to nothing are left as zeros.
+const rollupRows = async () =>
+  (await withStats(t.db).selectFrom('stage_month_stats').selectAll().orderBy('pipeline_id').orderBy('owner_id').orderBy('month').orderBy('stage_id').execute())
+    .filter((r) => r.entered !== 0 || r.exits !== 0 || r.days_sum !== 0 || r.won_amount_fen !== 0)
+    .map((r) => ({ ...r }));
+
 async function expectInStep() {
   const { summary, fromDeals } = await dealTotalsFromDeals(t.db);
   expect(summary).toEqual(fromDeals);
+  const kept = await rollupRows();
+  await rebuildRollup(t.db);
+  expect(kept).toEqual(await rollupRows());
+  expect(kept.some((r) => r.owner_id < 0)).toBe(true);
 }
 
 const input = (over: Partial<OpportunityInput>): OpportunityInput => ({
@@ -101,6 +114,20 @@ describe('deal_totals kept in step by the commands', () => {
     await checkAllCriteria(t.db, ids[7]!, stage('初步接洽'), org.users.rep1.id);
     expect(await advanceOpportunity(t.db, director, ctx, ids[7]!, stage('签约'), { reason: '方案最优' })).toEqual({ ok: true });
     await expectInStep();
+  });
+
+  it("moves a user's figures with them when they change department (or leave every department)", async () => {
+    const rep1 = await t.db.selectFrom('users').selectAll().where('id', '=', org.users.rep1.id).executeTakeFirstOrThrow();
+    const move = (department_id: number | null) =>
+      updateUser(t.db, ctx, rep1.id, { display_name: rep1.display_name, email: rep1.email, phone: rep1.phone, role: rep1.role, language: rep1.language, department_id });
+    const departmentRows = async (id: number) => (await t.db.selectFrom('deal_totals').select('deals').where('owner_id', '=', -id).execute()).reduce((a, r) => a + r.deals, 0);
+    const eastBefore = await departmentRows(org.departments.east.id);
+    expect(eastBefore).toBeGreaterThan(0);
+    for (const department of [org.departments.south.id, null, org.departments.east.id]) {
+      expect((await move(department)).ok).toBe(true);
+      await expectInStep();
+    }
+    expect(await departmentRows(org.departments.east.id)).toBe(eastBefore);
   });
 
   it('is rebuilt from the deals after a bulk load (the large seed)', async () => {

@@ -6,7 +6,7 @@ import { assignableUser } from '../users/queries.ts';
 import { criteriaOf, getStage, stagesOf, taskTemplatesOf, type Stage } from '../pipelines/queries.ts';
 import { PROBABILITY_SPREAD, type OpportunityInput } from './schemas.ts';
 import { changeDealTotals } from './totals.ts';
-import { recordStageMove, type StageKind } from '../pipeline-analytics/rollup.ts';
+import { moveDealHistory, recordStageMove, type StageKind } from '../pipeline-analytics/rollup.ts';
 import { refreshOpportunityRisk } from '../alerts/queries.ts';
 
 const DAY_MS = 86_400_000;
@@ -213,6 +213,7 @@ export async function updateOpportunity(db: Db, viewer: Viewer, ctx: AuditContex
     if (Object.keys(changes).length === 0) return { ok: true, id };
     await trx.updateTable('opportunities').set({ ...values, updated_at: nowIso() }).where('id', '=', id).execute();
     await changeDealTotals(trx, before, { ...before, ...values });
+    await moveDealHistory(trx, id, before.owner_id, values.owner_id);
     await audit(trx, ctx, { action: 'update', entity: 'opportunity', entityId: id, summary: input.name, changes });
     // After the audit entry: an amount drop or a pushed-out close date is read from it.
     await refreshOpportunityRisk(trx, [id]);

@@ -1,14 +1,15 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { lastDayOf, shiftMonth } from '../../lib/dates.ts';
-import { memberOnlyScope, ownerKeyScope, scope, seesAllRecords, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
+import { summaryKeys, summaryKeysOfAll } from './summary-keys.ts';
+import { memberOnlyScope, ownerKeyScope, ownerSummaryKeys, scope, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
 
 /*
  * deal_totals (migrations/0022, 0023): deals counted and summed by owner, pipeline, stage and expected close month, kept
  * in step by every command that writes a deal (in its transaction), so the board's column totals and the overview
- * table read a few hundred summary rows instead of counting every deal in scope. Rows with owner_id WHOLE_COMPANY
- * (src/access) hold the whole company's figures (every owner added up). test/opportunities/totals.test.ts proves they always equal the
- * deals themselves.
+ * table read a few hundred summary rows instead of counting every deal in scope. Rows are keyed by owner key
+ * (src/access): a user, the whole company (WHOLE_COMPANY) or a department (departmentKey; summary-keys.ts).
+ * test/opportunities/totals.test.ts proves they always equal the deals themselves.
  */
 
 /** What a deal adds to deal_totals. */
@@ -36,7 +37,7 @@ const sameKey = (a: Key, b: Key) => a.owner_id === b.owner_id && a.pipeline_id =
 const weightOf = (f: DealFigures): number => f.amount_fen * f.probability;
 
 async function bump(trx: Db, key: Key, deals: number, amountFen: number, weighted: number): Promise<void> {
-  for (const owner_id of [key.owner_id, WHOLE_COMPANY]) {
+  for (const owner_id of await summaryKeys(trx, key.owner_id)) {
     await trx
       .insertInto('deal_totals')
       .values({ ...key, owner_id, deals, amount_fen: amountFen, weighted_fen100: weighted })
@@ -73,6 +74,7 @@ export async function changeDealTotals(trx: Db, before: DealFigures | null, afte
 /** Recomputes deal_totals from the deals (after a bulk load that bypassed the commands, e.g. the large seed). */
 export async function rebuildDealTotals(db: Db): Promise<void> {
   await db.deleteFrom('deal_totals').execute();
+  const keysOf = await summaryKeysOfAll(db);
   const rows = await db
     .selectFrom('opportunities')
     .select([
@@ -89,7 +91,7 @@ export async function rebuildDealTotals(db: Db): Promise<void> {
   const sums = new Map<string, Key & { deals: number; amount_fen: number; weighted_fen100: number }>();
   for (const r of rows) {
     const k = keyOf({ ...r, amount_fen: 0, probability: 0 });
-    for (const owner_id of [k.owner_id, WHOLE_COMPANY]) {
+    for (const owner_id of keysOf(k.owner_id)) {
       const id = `${owner_id}|${k.pipeline_id}|${k.close_month}|${k.stage_id}`;
       const t = sums.get(id) ?? { ...k, owner_id, deals: 0, amount_fen: 0, weighted_fen100: 0 };
       t.deals += Number(r.n);
@@ -175,10 +177,13 @@ export async function dealTotals(db: Db, viewer: Viewer, q: TotalsQuery): Promis
     if (q.pipelineId !== undefined) s = s.where('t.pipeline_id', '=', q.pipelineId);
     if (m.from) s = s.where('t.close_month', '>=', m.from);
     if (m.to) s = s.where('t.close_month', '<=', m.to);
-    if (seesAllRecords(viewer) && q.by === 'stage' && q.owner === undefined && q.exceptOwner === undefined) {
-      s = s.where('t.owner_id', '=', WHOLE_COMPANY);
+    if (q.by === 'stage' && q.owner === undefined && q.exceptOwner === undefined) {
+      // Everything the viewer covers, added up: the company's rows, a manager's departments', a rep's own.
+      const keys = ownerSummaryKeys(viewer);
+      s = keys.length > 0 ? s.where('t.owner_id', 'in', keys) : s.where(sql<SqlBool>`1 = 0`);
     } else {
-      s = s.where('t.owner_id', '<>', WHOLE_COMPANY).where(ownerScope);
+      // Users' rows only (owner keys > 0): not the company's, nor the departments'.
+      s = s.where('t.owner_id', '>', WHOLE_COMPANY).where(ownerScope);
       if (q.owner !== undefined) s = s.where('t.owner_id', '=', q.owner);
       if (q.exceptOwner !== undefined) s = s.where('t.owner_id', '<>', q.exceptOwner);
     }

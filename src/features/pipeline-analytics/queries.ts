@@ -1,7 +1,8 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
 
 import type { Db } from '../../db/index.ts';
 import { monthsBetween } from '../../lib/dates.ts';
-import { isAdmin, isManager, seesAllRecords, userScope, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
+import { departmentKey, isAdmin, isManager, seesAllRecords, userScope, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
 import { monthOf, withStats } from './rollup.ts';
 
 export type Scope = { kind: 'company' } | { kind: 'department'; id: number } | { kind: 'rep'; id: number };
@@ -41,26 +42,26 @@ export function defaultScope(viewer: Viewer): Scope {
   return { kind: 'rep', id: viewer.id };
 }
 
-/** Whose deals a report covers: some owners, or the whole company (read from the rollup's company rows). */
+/**
+ * Whose deals a report covers, as owner keys of the summaries (src/access): users, departments (departmentKey: a
+ * department's own members), or the whole company.
+ */
 export type Owners = number[] | 'company';
 
-/** The owners a scope covers, or null when the viewer may not see it (→ 404). */
+/** The owner keys a scope covers, or null when the viewer may not see it (→ 404). */
 export async function ownersInScope(db: Db, viewer: Viewer, s: Scope): Promise<Owners | null> {
   if (isAdmin(viewer)) return null;
-  let q = db.selectFrom('users').select('users.id').where(userScope(viewer, 'users'));
-  if (s.kind === 'company') {
-    return seesAllRecords(viewer) ? 'company' : null;
-  } else if (s.kind === 'department') {
+  if (s.kind === 'company') return seesAllRecords(viewer) ? 'company' : null;
+  if (s.kind === 'department') {
+    // A manager's departments are their own and every one below it: the whole subtree is theirs to see.
     if (!seesAllRecords(viewer) && !(isManager(viewer) && viewer.departmentIds.includes(s.id))) return null;
     const dept = await db.selectFrom('departments').select('path').where('id', '=', s.id).executeTakeFirst();
     if (!dept) return null;
-    q = q.where('users.department_id', 'in', db.selectFrom('departments').select('id').where('path', 'like', `${dept.path}%`));
-  } else {
-    q = q.where('users.id', '=', s.id);
-    const one = await q.execute();
-    return one.length === 1 ? [s.id] : null;
+    const subtree = await db.selectFrom('departments').select('id').where('path', 'like', `${dept.path}%`).execute();
+    return subtree.map((d) => departmentKey(d.id));
   }
-  return (await q.execute()).map((r) => r.id);
+  const one = await db.selectFrom('users').select('users.id').where(userScope(viewer, 'users')).where('users.id', '=', s.id).execute();
+  return one.length === 1 ? [s.id] : null;
 }
 
 export interface StageFigures {
@@ -95,7 +96,11 @@ export interface PipelineAnalytics {
   months: { month: string; won: number; lost: number; wonAmountFen: number }[];
 }
 
-/** The rollup for one pipeline, a range of months and a set of owners, grouped by stage and month. */
+/** The summary rows of some owner keys (none: no rows; -1 would be a department's key). */
+const ownerKeyIn = (column: Expression<number>, owners: Owners): Expression<SqlBool> =>
+  owners === 'company' ? sql<SqlBool>`${column} = ${WHOLE_COMPANY}` : owners.length > 0 ? sql<SqlBool>`${column} in (${sql.join(owners)})` : sql<SqlBool>`1 = 0`;
+
+/** The rollup for one pipeline, a range of months and some owner keys, grouped by stage and month. */
 export function rollupQuery(db: Db, pipelineId: number, fromMonth: string, toMonth: string, owners: Owners) {
   return withStats(db)
     .selectFrom('stage_month_stats as s')
@@ -114,8 +119,8 @@ export function rollupQuery(db: Db, pipelineId: number, fromMonth: string, toMon
     .where('s.pipeline_id', '=', pipelineId)
     .where('s.month', '>=', fromMonth)
     .where('s.month', '<=', toMonth)
-    .where((eb) => (owners === 'company' ? eb('s.owner_id', '=', WHOLE_COMPANY) : eb('s.owner_id', 'in', owners.length > 0 ? owners : [-1])))
-    .groupBy(['s.stage_id', 's.month']);
+    .where((eb) => ownerKeyIn(eb.ref('s.owner_id'), owners))
+    .groupBy(['s.month', 's.stage_id']);
 }
 
 /**
@@ -126,7 +131,7 @@ export function openFunnelQuery(db: Db, pipelineId: number, owners: Owners) {
   return db
     .selectFrom('deal_totals as t')
     .select((eb) => ['t.stage_id', eb.fn.sum<number>('t.deals').as('n'), eb.fn.sum<number>('t.amount_fen').as('amount')])
-    .where((eb) => (owners === 'company' ? eb('t.owner_id', '=', WHOLE_COMPANY) : eb('t.owner_id', 'in', owners.length > 0 ? owners : [-1])))
+    .where((eb) => ownerKeyIn(eb.ref('t.owner_id'), owners))
     .where('t.pipeline_id', '=', pipelineId)
     .groupBy('t.stage_id');
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import type { DB } from '../../db/types.ts';
 import { companyTimeZone } from '../company/queries.ts';
-import { WHOLE_COMPANY } from '../../access/index.ts';
+import { summaryKeys, summaryKeysOfAll } from '../opportunities/summary-keys.ts';
 
 /** migrations/0009: the monthly rollup of the stage history. */
 export interface StageMonthStatsTable {
@@ -100,12 +100,13 @@ function deltas(
   return { from: fromDelta, to: toDelta };
 }
 
-// Rows with owner_id WHOLE_COMPANY hold the whole company's figures, kept in step with the per-owner rows: the
-// company view reads 12 months × the stages instead of summing ~24,000 per-owner rows (~10 ms at the large scale).
+// Rows are keyed by owner key (src/access): the owner's, the whole company's (WHOLE_COMPANY) and the owner's
+// department's (departmentKey), kept in step with each other (summary-keys.ts): the company view reads 12 months ×
+// the stages instead of summing ~24,000 per-owner rows (~10 ms at the large scale), a department a few keys instead
+// of every member's.
 
-async function add(db: AnalyticsDb, key: { pipeline_id: number; month: string; owner_id: number; stage_id: number }, d: Delta): Promise<void> {
-  await addOne(db, key, d);
-  await addOne(db, { ...key, owner_id: WHOLE_COMPANY }, d);
+async function add(db: AnalyticsDb, ownerKeys: number[], key: { pipeline_id: number; month: string; stage_id: number }, d: Delta): Promise<void> {
+  for (const owner_id of ownerKeys) await addOne(db, { ...key, owner_id }, d);
 }
 
 async function addOne(db: AnalyticsDb, key: { pipeline_id: number; month: string; owner_id: number; stage_id: number }, d: Delta): Promise<void> {
@@ -151,9 +152,76 @@ export async function recordStageMove(trx: Db, move: StageMove): Promise<void> {
   const month = monthOf(move.at, await companyTimeZone(trx));
   const d = deltas(from, to, move.daysInFromStage, won);
   const db = withStats(trx);
-  if (d.from && move.fromStageId !== null) await add(db, { pipeline_id: move.pipelineId, month, owner_id: move.ownerId, stage_id: move.fromStageId }, d.from);
-  await add(db, { pipeline_id: move.pipelineId, month, owner_id: move.ownerId, stage_id: move.toStageId }, d.to);
+  const keys = await summaryKeys(trx, move.ownerId);
+  if (d.from && move.fromStageId !== null) await add(db, keys, { pipeline_id: move.pipelineId, month, stage_id: move.fromStageId }, d.from);
+  await add(db, keys, { pipeline_id: move.pipelineId, month, stage_id: move.toStageId }, d.to);
 }
+
+interface HistoryRow {
+  from_stage_id: number | null;
+  to_stage_id: number;
+  changed_at: string;
+  amount_fen: number;
+  days_in_from_stage: number | null;
+  /** The deal's. */
+  created_at: string;
+}
+
+/** What one stage-history row adds to the rollup: the stage left and the stage entered, in the month of the move. */
+function contributions(h: HistoryRow, info: Map<number, StageInfo>, monthAt: (at: string) => string): { pipeline_id: number; month: string; stage_id: number; d: Delta }[] {
+  const to = info.get(h.to_stage_id);
+  if (!to) return [];
+  const from = h.from_stage_id === null ? null : (info.get(h.from_stage_id) ?? null);
+  const won = to.kind === 'won' ? { cycleDays: wholeDays(h.created_at, h.changed_at), amountFen: h.amount_fen } : null;
+  const d = deltas(from, to, h.days_in_from_stage, won);
+  const month = monthAt(h.changed_at);
+  const out = [{ pipeline_id: to.pipelineId, month, stage_id: h.to_stage_id, d: d.to }];
+  if (d.from && h.from_stage_id !== null) out.unshift({ pipeline_id: to.pipelineId, month, stage_id: h.from_stage_id, d: d.from });
+  return out;
+}
+
+async function stageInfo(db: Db): Promise<Map<number, StageInfo>> {
+  const stages = await db.selectFrom('pipeline_stages').select(['id', 'sort_order', 'kind', 'pipeline_id']).execute();
+  return new Map(stages.map((r) => [r.id, { sortOrder: r.sort_order, kind: r.kind, pipelineId: r.pipeline_id }]));
+}
+
+const HISTORY_COLUMNS = ['h.id', 'h.from_stage_id', 'h.to_stage_id', 'h.changed_at', 'h.amount_fen', 'h.days_in_from_stage', 'o.owner_id', 'o.created_at'] as const;
+
+/**
+ * A deal changed owner: its whole stage history moves from the old owner's rows (and department's) to the new
+ * owner's, as rebuildRollup files history under the deal's current owner. The company's rows do not change. Call it
+ * in the transaction that writes the new owner.
+ */
+export async function moveDealHistory(trx: Db, opportunityId: number, fromOwner: number, toOwner: number): Promise<void> {
+  if (fromOwner === toOwner) return;
+  const [fromKeys, toKeys] = [await summaryKeys(trx, fromOwner), await summaryKeys(trx, toOwner)];
+  const out = fromKeys.filter((k) => !toKeys.includes(k));
+  const into = toKeys.filter((k) => !fromKeys.includes(k));
+  const history = await trx
+    .selectFrom('opportunity_stage_history as h')
+    .innerJoin('opportunities as o', 'o.id', 'h.opportunity_id')
+    .select(HISTORY_COLUMNS)
+    .where('h.opportunity_id', '=', opportunityId)
+    .orderBy('h.id')
+    .execute();
+  if (history.length === 0) return;
+  const info = await stageInfo(trx);
+  const monthAt = monthMemo(await companyTimeZone(trx));
+  const db = withStats(trx);
+  for (const h of history) {
+    for (const c of contributions(h, info, monthAt)) {
+      const { d, ...key } = c;
+      await add(db, out, key, scaled(d, -1));
+      await add(db, into, key, d);
+    }
+  }
+}
+
+const scaled = (d: Delta, by: number): Delta => {
+  const out = zero();
+  for (const k of Object.keys(d) as (keyof Delta)[]) out[k] = d[k] * by;
+  return out;
+};
 
 /**
  * Recomputes the whole rollup from opportunity_stage_history (owner: the deal's current owner; a won move's cycle
@@ -161,11 +229,11 @@ export async function recordStageMove(trx: Db, move: StageMove): Promise<void> {
  */
 export async function rebuildRollup(db: Db): Promise<void> {
   const monthAt = monthMemo(await companyTimeZone(db));
-  const stages = await db.selectFrom('pipeline_stages').select(['id', 'sort_order', 'kind', 'pipeline_id']).execute();
-  const info = new Map(stages.map((r) => [r.id, { sortOrder: r.sort_order, kind: r.kind, pipelineId: r.pipeline_id }]));
+  const info = await stageInfo(db);
+  const keysOf = await summaryKeysOfAll(db);
   const totals = new Map<string, Delta>();
   const bump = (pipelineId: number, month: string, ownerId: number, stageId: number, d: Delta) => {
-    for (const owner of [ownerId, WHOLE_COMPANY]) {
+    for (const owner of keysOf(ownerId)) {
       const key = `${pipelineId}|${month}|${owner}|${stageId}`;
       const t = totals.get(key) ?? zero();
       for (const k of Object.keys(d) as (keyof Delta)[]) t[k] += d[k];
@@ -177,22 +245,13 @@ export async function rebuildRollup(db: Db): Promise<void> {
     const chunk = await db
       .selectFrom('opportunity_stage_history as h')
       .innerJoin('opportunities as o', 'o.id', 'h.opportunity_id')
-      .select(['h.id', 'h.from_stage_id', 'h.to_stage_id', 'h.changed_at', 'h.amount_fen', 'h.days_in_from_stage', 'o.owner_id', 'o.created_at'])
+      .select(HISTORY_COLUMNS)
       .where('h.id', '>', after)
       .orderBy('h.id')
       .limit(20_000)
       .execute();
     if (chunk.length === 0) break;
-    for (const h of chunk) {
-      const to = info.get(h.to_stage_id);
-      if (!to) continue;
-      const from = h.from_stage_id === null ? null : (info.get(h.from_stage_id) ?? null);
-      const won = to.kind === 'won' ? { cycleDays: wholeDays(h.created_at, h.changed_at), amountFen: h.amount_fen } : null;
-      const d = deltas(from, to, h.days_in_from_stage, won);
-      const month = monthAt(h.changed_at);
-      if (d.from && h.from_stage_id !== null) bump(to.pipelineId, month, h.owner_id, h.from_stage_id, d.from);
-      bump(to.pipelineId, month, h.owner_id, h.to_stage_id, d.to);
-    }
+    for (const h of chunk) for (const c of contributions(h, info, monthAt)) bump(c.pipeline_id, c.month, h.owner_id, c.stage_id, c.d);
     after = chunk[chunk.length - 1]!.id;
   }
   const sdb = withStats(db);

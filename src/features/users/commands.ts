@@ -3,6 +3,7 @@ import { nowIso, writeTransaction } from '../../db/index.ts';
 import { audit, diff, type AuditContext } from '../../audit/index.ts';
 import { generateTemporaryPassword, hashPassword } from '../../auth/password.ts';
 import { invalidateUserSessions } from '../../auth/session.ts';
+import { moveUserDepartment } from '../opportunities/summary-keys.ts';
 import type { CreateUserInput, UpdateUserInput } from './schemas.ts';
 
 export type UserError = 'usernameTaken' | 'cannotDisableSelf' | 'cannotDemoteSelf' | 'notFound' | 'departmentMissing';
@@ -46,6 +47,8 @@ export async function updateUser(db: Db, ctx: AuditContext, id: number, input: U
     const changes = diff(old, input);
     // A new role or department changes what the user may see: make them sign in again.
     if (changes.role || changes.department_id) await invalidateUserSessions(trx, id);
+    // A department's summary rows hold its current members' figures.
+    if (changes.department_id) await moveUserDepartment(trx, id, before.department_id, input.department_id);
     if (Object.keys(changes).length > 0) await audit(trx, ctx, { action: 'update', entity: 'user', entityId: id, summary: `${input.display_name} (${username})`, changes });
     return { ok: true, id };
   });
