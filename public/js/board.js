@@ -1,5 +1,7 @@
-// The deal board's drag and drop: dropping a card on another column posts a move (htmx) and swaps the board.
-// Loaded only on the board page; delegated listeners, bound once even when a boosted navigation loads it again.
+// The deal board's drag and drop: dropping a card on another column posts a move (htmx) and swaps the board. A
+// card's "move" opens the board's one move dialog for that card (for the keyboard; without script the link goes to
+// the deal's own stage advancement). Loaded only on the board page; delegated listeners, bound once even when a
+// boosted navigation loads it again.
 (function () {
   'use strict';
   if (window.guanxiBoard) return;
@@ -12,6 +14,39 @@
   function clearOver() {
     document.querySelectorAll('.board-col.drag-over').forEach(function (c) { c.classList.remove('drag-over'); });
   }
+
+  document.addEventListener('click', function (evt) {
+    var target = evt.target instanceof Element ? evt.target : null;
+    var dialog = document.getElementById('board-move-dialog');
+    if (!target || !dialog || typeof dialog.showModal !== 'function') return;
+    if (target.closest('[data-close-dialog]')) {
+      dialog.close();
+      return;
+    }
+    var link = target.closest('.board-card-move');
+    var card = link ? link.closest('.board-card') : null;
+    if (!card) return;
+    // Listening in the capture phase, before htmx's boosted-link handler on the link itself would navigate.
+    evt.preventDefault();
+    evt.stopPropagation();
+    var form = dialog.querySelector('form');
+    var name = card.querySelector('.board-card-name');
+    form.elements.opportunity_id.value = card.dataset.opportunityId || '';
+    document.getElementById('board-move-title').textContent = (dialog.dataset.title || '').replace('{name}', name ? name.textContent : '');
+    // Every stage but the card's own; the one after it chosen.
+    var select = form.elements.to_stage_id;
+    var own = -1;
+    Array.prototype.forEach.call(select.options, function (o, i) {
+      var mine = o.value === card.dataset.stageId;
+      o.disabled = mine;
+      o.hidden = mine;
+      if (mine) own = i;
+    });
+    var next = select.options[own + 1] || select.options[own === 0 ? 1 : 0];
+    if (next) select.value = next.value;
+    dialog.showModal();
+    select.focus();
+  }, true);
 
   document.addEventListener('dragstart', function (evt) {
     var card = evt.target instanceof Element ? evt.target.closest('.board-card[draggable="true"]') : null;

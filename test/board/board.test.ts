@@ -91,7 +91,7 @@ describe('the board', () => {
     expect(head(column(dated, S(0)))).toEqual(['1', '¥100,000.00']);
   });
 
-  it('shows the first 20 cards of a column and loads the next 20 as it scrolls, in close-date order, through the scope', async () => {
+  it('shows the first 12 cards of a column and loads the next 12 as it scrolls, in close-date order, through the scope', async () => {
     const big = await newPipeline(t.db, { name: '大客户管线', stages: [{ name: '大量阶段' }, { name: '大签约', kind: 'won' }, { name: '大输单', kind: 'lost' }] });
     // Several deals share a close date: the batches must neither repeat nor skip one of them.
     for (let i = 0; i < 52; i++) await newDeal(t.db, { name: `批量项目${i}`, owner: org.users.rep1, pipeline: big.id, stage: big.stages[0]!, amountFen: 100, close: `2026-12-${String(10 + Math.floor(i / 5)).padStart(2, '0')}` });
@@ -107,10 +107,10 @@ describe('the board', () => {
       return m?.[2]?.replaceAll('&amp;', '&');
     };
     const seen = names(col);
-    expect(seen).toHaveLength(20);
+    expect(seen).toHaveLength(12);
     // Without JavaScript the marker is a link to the list of that stage.
     expect(col).toContain(`href="/opportunities?pipeline=${big.id}&amp;stage=${big.stages[0]}"`);
-    expect(col).toContain('还有 32 个 · 查看全部');
+    expect(col).toContain('还有 40 个 · 查看全部');
     let next = marker(col);
     // Another rep following the same link sees none of rep1's deals; a plain request goes to the list.
     const rep3 = await signIn(t.app, 'rep3');
@@ -129,7 +129,7 @@ describe('the board', () => {
       remaining.push(/还有 (\d+) 个/.exec(res.body)?.[1] ?? '-');
       next = marker(res.body);
     }
-    expect(remaining).toEqual(['12', '-']);
+    expect(remaining).toEqual(['28', '16', '4', '-']);
     expect(seen).toEqual(Array.from({ length: 52 }, (_, i) => `批量项目${i}`));
     // A stage that is not an open one of a pipeline is not found.
     expect((await rep1.get(`/opportunities/board/cards?stage=${big.stages[1]}`, htmx)).statusCode).toBe(404);

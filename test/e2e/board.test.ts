@@ -40,10 +40,24 @@ describe('the deal board in the browser', () => {
     await col(0).locator('.board-card', { hasText: '拖拽测试甲' }).waitFor();
     expect(await col(1).locator('.board-card').count()).toBe(0);
 
-    // Closing from the "move to…" form asks for the reason in the board, then closes the deal.
+    // From the keyboard: the card's "move" opens the board's move dialog for that card, its own stage not offered.
     const card = col(2).locator('.board-card', { hasText: '拖拽测试乙' });
-    await card.locator('select[name=to_stage_id]').selectOption({ label: '赢单' });
-    await card.locator('button[type=submit]').click();
+    // The refused move's board is swapped in once its request is done: focus a card of that board, not the old one.
+    await page.waitForLoadState('networkidle');
+    await card.locator('.board-card-move').focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.locator('#board-move-dialog');
+    await env.seeText(page, '#board-move-title', '拖拽测试乙');
+    expect(await page.locator('#board-move-dialog[open] #board-move-stage:focus').count()).toBe(1);
+    expect(await dialog.locator(`option[value="${pipeline.stages[2]}"]:disabled`).count()).toBe(1);
+    expect(await dialog.locator('option:disabled').count()).toBe(1);
+    expect(await dialog.locator('select').inputValue()).toBe(String(pipeline.stages[3]));
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#board-move-dialog[open]').count()).toBe(0);
+    // Closing from it asks for the reason in the board, then closes the deal.
+    await card.locator('.board-card-move').click();
+    await dialog.locator('select').selectOption({ label: '赢单' });
+    await dialog.locator('button[type=submit]').click();
     await env.seeText(page, '.board-reason', '需要填写原因');
     await page.fill('#board-reason', '技术方案领先');
     await page.click('.board-reason button[type=submit]');

@@ -13,7 +13,6 @@ import {
   columnCards,
   decodeCardCursor,
   encodeCardCursor,
-  pipelineStages,
   type BoardCard,
   overview,
   ownerOptions,
@@ -109,9 +108,8 @@ export default async function boardRoutes(app: FastifyInstance, opts: { db: Db }
     if (!stage || stage.kind !== 'open' || (q.pipeline !== undefined && stage.pipeline_id !== q.pipeline)) return reply.callNotFound();
     const filters: BoardQuery = { pipeline: stage.pipeline_id, owner: q.owner, who: q.who, close_from: q.close_from, close_to: q.close_to };
     if (!wantsFragment(req)) return reply.redirect(columnListUrl(filters, stage.id), 303);
-    const [cards, stages, tz] = await Promise.all([
+    const [cards, tz] = await Promise.all([
       columnCards(db, viewer, { id: stage.id, name: stage.name, kind: stage.kind, probability: 0 }, filters, { limit: CARDS_PER_COLUMN, after: decodeCardCursor(q.after) }),
-      pipelineStages(db, stage.pipeline_id),
       companyTimeZone(db),
     ]);
     const shown = q.shown ?? 0;
@@ -121,7 +119,6 @@ export default async function boardRoutes(app: FastifyInstance, opts: { db: Db }
         cards,
         stage,
         filters,
-        allStages: stages,
         today: todayIn(tz),
         more: nextBatch(filters, stage.id, cards, shown, q.total ?? 0),
       },

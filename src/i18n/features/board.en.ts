@@ -28,7 +28,7 @@ export const boardEn: Messages['board'] = {
   moveTo: 'Move to…',
   move: 'Move',
   moveLabel: 'Move “{name}” to stage',
-  dragHint: 'Drag a card to another column to advance it, or pick a stage with “Move to…” on the card.',
+  dragHint: 'Drag a card to another column to advance it, or choose “Move” on the card to pick a stage.',
   moved: '“{name}” moved to “{stage}”',
   criteriaUnmet: '“{name}” has unmet exit criteria and cannot leave its stage: {criteria}',
   reasonRequired: 'Moving “{name}” to “{stage}” needs a reason',

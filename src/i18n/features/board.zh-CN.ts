@@ -27,7 +27,7 @@ export const boardZhCN = {
   moveTo: '移至…',
   move: '移动',
   moveLabel: '将「{name}」移至阶段',
-  dragHint: '拖动卡片到其他列即可推进阶段；也可用卡片上的“移至…”选择阶段。',
+  dragHint: '拖动卡片到其他列即可推进阶段；也可点卡片上的“移动”选择阶段。',
   moved: '「{name}」已移至「{stage}」',
   criteriaUnmet: '「{name}」未满足升迁标志，不能离开当前阶段：{criteria}',
   reasonRequired: '将「{name}」移至「{stage}」需要填写原因',
