@@ -5,6 +5,7 @@ import { viewerForUser } from '../../src/auth/session.ts';
 import { scope } from '../../src/access/index.ts';
 import { alertDeal, daysAgo } from '../helpers/alerts.ts';
 import { pageFixture, setLanguage } from './fixture.ts';
+import { queryPlans } from '../helpers/query-plans.ts';
 
 let t: TestApp;
 let f: Awaited<ReturnType<typeof pageFixture>>;
@@ -112,5 +113,12 @@ describe('listAtRisk paging', () => {
       }
       expect(seen, String(kind)).toEqual(expected);
     }
+    // Every statement of a page reads by index: ids from the owner-first risk index and the memberships, then names by
+    // primary key through the scope. None walks the deals (a status condition on the names made SQLite do that).
+    const plans = await queryPlans(t.sqlite, (db) => listAtRisk(db, manager, {}));
+    const byId = plans.filter((p) => p.sql.includes('as "customer_name"'));
+    expect(byId).toHaveLength(1);
+    expect(byId[0]!.plan).toMatch(/SEARCH o USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    for (const p of plans) expect(p.plan, p.sql).not.toMatch(/SCAN o\b/);
   });
 });

@@ -78,6 +78,20 @@ describe('home page', () => {
     expect(res.body).toContain('href="/opportunities/at-risk"');
   });
 
+  it("adds the deals a manager is on the team of, outside their department, once each", async () => {
+    // manager1 joins the team of rep3's D7 (¥999,999.00, closing 2099) and D8 (¥10,000.00, closed date passed: at
+    // risk) in the south; and of rep1's D1, which their team already counts.
+    const at = new Date().toISOString();
+    const { d1, d7, d8 } = f.deals;
+    await t.db.insertInto('record_members').values([d7, d8, d1].map((id) => ({ entity: 'opportunities', record_id: id, user_id: f.users.manager1.id, created_at: at }))).execute();
+    const res = await (await signIn(t.app, 'manager1')).get('/');
+    const team = text(section(res.body, 'home-team'));
+    // 430,000 + 999,999 + 10,000; neither closes this quarter; D8 is at risk.
+    expect(team).toContain('进行中金额 ¥1,439,999.00 6 个');
+    expect(team).toContain('¥146,000.00 ¥380,000.00');
+    expect(team).toContain('团队风险商机 3');
+  });
+
   it('keeps the admin’s home as it was', async () => {
     const res = await (await signIn(t.app, 'admin')).get('/');
     expect(res.statusCode).toBe(200);

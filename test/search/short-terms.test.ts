@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { shortTermIds } from '../../src/db/search.ts';
+import { queryPlans } from '../helpers/query-plans.ts';
 import { openDatabase, type Db } from '../../src/db/index.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { MIGRATIONS_DIR } from '../../src/paths.ts';
@@ -96,6 +97,22 @@ describe('the gram index of short Chinese terms', () => {
     expect(repTop.body).toContain('欧阳克');
     expect(repTop.body).not.toContain('欧阳锋');
     expect((await director.get(`/customers?q=${encodeURIComponent('北京')}`)).body).toContain('北京华');
+  });
+});
+
+describe('reading the gram index', () => {
+  it('finds a two-character term by its key and one character by a key range, never scanning', async () => {
+    for (const table of ['customers', 'contacts', 'leads'] as const) {
+      for (const [term, shape] of [
+        ['华为', /SEARCH \w+_grams USING PRIMARY KEY \(gram=\?\)/],
+        ['张', /SEARCH \w+_grams USING PRIMARY KEY \(gram>\? AND gram<\?\)/],
+      ] as const) {
+        const plans = await queryPlans(t.sqlite, (db) => shortTermIds(db, table, term));
+        expect(plans).toHaveLength(1);
+        expect(plans[0]!.plan, `${table} ${term}`).toMatch(shape);
+        expect(plans[0]!.plan).not.toMatch(/\bSCAN\b/);
+      }
+    }
   });
 });
 
