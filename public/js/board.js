@@ -7,6 +7,8 @@
   if (window.guanxiBoard) return;
   window.guanxiBoard = true;
   var dragged = null;
+  // The card the move dialog was opened for, until the board that answers its move has settled.
+  var moved = null;
 
   function columnOf(el) {
     return el instanceof Element ? el.closest('.board-col') : null;
@@ -25,14 +27,17 @@
     }
     var link = target.closest('.board-card-move');
     var card = link ? link.closest('.board-card') : null;
-    if (!card) return;
+    // A modified click (a new tab or window) keeps the link's own meaning: the deal's page.
+    if (!card || evt.button !== 0 || evt.ctrlKey || evt.metaKey || evt.shiftKey || evt.altKey) return;
     // Listening in the capture phase, before htmx's boosted-link handler on the link itself would navigate.
     evt.preventDefault();
     evt.stopPropagation();
     var form = dialog.querySelector('form');
     var name = card.querySelector('.board-card-name');
     form.elements.opportunity_id.value = card.dataset.opportunityId || '';
-    document.getElementById('board-move-title').textContent = (dialog.dataset.title || '').replace('{name}', name ? name.textContent : '');
+    var dealName = name ? name.textContent : '';
+    document.getElementById('board-move-title').textContent = (dialog.dataset.title || '').split('{name}').join(dealName);
+    moved = card.dataset.opportunityId || null;
     // Every stage but the card's own; the one after it chosen.
     var select = form.elements.to_stage_id;
     var own = -1;
@@ -47,6 +52,26 @@
     dialog.showModal();
     select.focus();
   }, true);
+
+  // After a move from the dialog the board is new: focus the reason asked for, else the moved card's own 移动.
+  document.addEventListener('htmx:afterSettle', function (evt) {
+    if (!moved || !(evt.target instanceof Element) || evt.target.id !== 'board') return;
+    var next = document.getElementById('board-reason') || document.querySelector('.board-card[data-opportunity-id="' + moved + '"] .board-card-move');
+    moved = null;
+    if (next) next.focus();
+  });
+  // Closed without a move (Esc, 取消, a failure): nothing to focus afterwards. (close does not bubble: capture.)
+  document.addEventListener('close', function (evt) {
+    if (evt.target instanceof Element && evt.target.id === 'board-move-dialog') moved = null;
+  }, true);
+  // A move the server could not take (gone from view, an expired form, a failure) shows its message in the page's
+  // flash, behind the modal dialog: close the dialog so it can be read.
+  function closeOnFailure(evt) {
+    var dialog = document.getElementById('board-move-dialog');
+    if (dialog && dialog.open && evt.target instanceof Element && dialog.contains(evt.target)) dialog.close();
+  }
+  document.addEventListener('htmx:responseError', closeOnFailure);
+  document.addEventListener('htmx:sendError', closeOnFailure);
 
   document.addEventListener('dragstart', function (evt) {
     var card = evt.target instanceof Element ? evt.target.closest('.board-card[draggable="true"]') : null;

@@ -58,7 +58,7 @@ describe('board and deals-panel query plans', () => {
     const all = await plans((db) => boardColumns(db, manager, pipelineId, {}));
     const cards = all.filter((q) => /order by "o"\."(expected_close_date|closed_at)"/.test(q.sql));
     expect(cards.length).toBeGreaterThan(0);
-    // The totals: the summary rows of the manager and of each of the team's owners, by key — not a scan.
+    // The totals: the summary rows of the manager's departments (decision 0020), by key — not a scan.
     const totals = all.find((q) => /group by/.test(q.sql))!;
     expect(totals.sql).toContain('from "deal_totals"');
     expect(totals.plan).toMatch(/SEARCH t USING PRIMARY KEY \(owner_id=\? AND pipeline_id=\?\)/);

@@ -54,11 +54,16 @@ describe('the deal board in the browser', () => {
     expect(await dialog.locator('select').inputValue()).toBe(String(pipeline.stages[3]));
     await page.keyboard.press('Escape');
     expect(await page.locator('#board-move-dialog[open]').count()).toBe(0);
+    // Back on the card's 移动, which names the deal and says it opens a dialog.
+    expect(await card.locator('.board-card-move:focus').count()).toBe(1);
+    expect(await card.locator('.board-card-move').getAttribute('aria-label')).toBe('移动「拖拽测试乙」…');
     // Closing from it asks for the reason in the board, then closes the deal.
     await card.locator('.board-card-move').click();
     await dialog.locator('select').selectOption({ label: '赢单' });
     await dialog.locator('button[type=submit]').click();
     await env.seeText(page, '.board-reason', '需要填写原因');
+    // The new board takes the focus to the reason it asks for.
+    await page.locator('#board-reason:focus').waitFor();
     await page.fill('#board-reason', '技术方案领先');
     await page.click('.board-reason button[type=submit]');
     await env.seeText(page, '#flash', '「拖拽测试乙」已移至「赢单」');

@@ -112,6 +112,29 @@ describe('pipeline analytics figures', () => {
     expect(await ownersInScope(t.db, manager2, { kind: 'department', id: east.id })).toBeNull();
   });
 
+  it('recounts the rollup when the company changes its time zone or the stages are reordered', async () => {
+    const rep1 = org.users.rep1.id;
+    const cust = await customerRow(t.db, { owner: rep1 });
+    const late = await newOpportunityRow(t.db, { owner: rep1, customerId: cust, pipelineId: p.id, stageId: p.stages.a, createdAt: '2026-11-30T17:00:00.000Z' });
+    await historyRow(t.db, late, null, p.stages.a, '2026-11-30T17:00:00.000Z', null);
+    await rebuildRollup(t.db);
+    const stage = async (id: number, month: string) => (await pipelineAnalytics(t.db, p.id, [rep1], month, month)).stages.find((s) => s.id === id)!;
+    // 2026-11-30 17:00 UTC is December in Shanghai, November in UTC.
+    expect([(await stage(p.stages.a, '2026-11')).entered, (await stage(p.stages.a, '2026-12')).entered]).toEqual([5, 1]);
+    const admin = await signIn(t.app, 'admin');
+    const company = { name: '杭州明道科技有限公司', address: '', postal_code: '', phone: '', tax_id: '', bank_name: '', bank_account: '', currency: 'CNY' };
+    expect((await admin.post('/admin/company', { ...company, time_zone: 'UTC' })).statusCode).toBe(303);
+    expect([(await stage(p.stages.a, '2026-11')).entered, (await stage(p.stages.a, '2026-12')).entered]).toEqual([6, 0]);
+
+    // B before A: rep1's B → A (deal 3) now advances, and A → B (deals 1–3) no longer does.
+    expect([(await stage(p.stages.a, '2026-11')).advanced, (await stage(p.stages.b, '2026-11')).advanced]).toEqual([3, 1]);
+    expect((await admin.post(`/settings/stages/${p.stages.b}/position`, { direction: 'up' })).statusCode).toBe(303);
+    expect([(await stage(p.stages.a, '2026-11')).advanced, (await stage(p.stages.b, '2026-11')).advanced]).toEqual([0, 2]);
+    const kept = await stats();
+    await rebuildRollup(t.db);
+    expect(kept).toEqual(await stats());
+  });
+
   it('leaves months outside the period out', async () => {
     const d = await pipelineAnalytics(t.db, p.id, [org.users.rep1.id], '2026-12', '2027-01');
     expect([d.wonCount, d.stages[0]!.exits, d.winRate]).toEqual([0, 0, null]);

@@ -8,8 +8,8 @@ import { dealTotals } from '../opportunities/totals.ts';
 /**
  * Cards per open column on first load; the next ones load as the column is scrolled to its end (htmx, `intersect`),
  * and without JavaScript a link leads to the list. A card is ~135 px tall: 12 fill a column of a large screen
- * (~8 below the board's header at 1440 px) with a few to spare before the next batch is asked for. Measured on the
- * large dataset (npm run bench): a rep's board at 20 cards 345 req/s, p99 73 ms; at 10, 524 req/s, p99 43 ms.
+ * (~8 below the board's header at 1440 px) with a few to spare before the next batch is asked for (decision 0021
+ * has the figures measured at 20, 12 and 10).
  */
 export const CARDS_PER_COLUMN = 12;
 /** Closed columns (won, lost) show only the latest few. */

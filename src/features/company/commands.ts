@@ -3,6 +3,7 @@ import type { Db } from '../../db/index.ts';
 import { nowIso, writeTransaction } from '../../db/index.ts';
 import { audit, diff, type AuditContext } from '../../audit/index.ts';
 import type { CompanyInput } from './schemas.ts';
+import { rebuildRollup } from '../pipeline-analytics/rollup.ts';
 
 /** The settings a deal's stored risk is computed from (src/features/alerts): the thresholds and the time zone. */
 const RISK_INPUTS = ['alert_idle_days', 'alert_stage_multiple', 'alert_amount_drop_pct', 'alert_pushouts', 'time_zone'];
@@ -49,6 +50,8 @@ export async function updateCompany(
     if (logo) changes.logo = [before.logo_mime ? 'logo' : null, logo === 'remove' ? null : 'logo'];
     delete changes.logo_mime;
     await audit(trx, ctx, { action: 'update', entity: 'company', entityId: 1, summary: input.name, changes });
+    // The rollup files moves by month in the company's zone: recounted in the new one, in this transaction.
+    if ('time_zone' in changes) await rebuildRollup(trx);
     return { riskInputsChanged: RISK_INPUTS.some((key) => key in changes) };
   });
   return result;

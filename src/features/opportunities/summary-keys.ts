@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { departmentKey, WHOLE_COMPANY } from '../../access/index.ts';
 
@@ -9,8 +9,12 @@ import { departmentKey, WHOLE_COMPANY } from '../../access/index.ts';
  * they change department.
  */
 
+/** Rows of some owner keys; none: no rows (not an empty IN list, nor -1, which is a department's key). */
+export const ownerKeyIn = (column: Expression<number>, keys: readonly number[]): Expression<SqlBool> =>
+  keys.length > 0 ? sql<SqlBool>`${column} in (${sql.join(keys)})` : sql<SqlBool>`1 = 0`;
+
 /** The summary rows an owner's figures add to: theirs, the whole company's and their department's. */
-export const ownerKeys = (ownerId: number, departmentId: number | null): number[] =>
+const ownerKeys = (ownerId: number, departmentId: number | null): number[] =>
   departmentId === null ? [ownerId, WHOLE_COMPANY] : [ownerId, WHOLE_COMPANY, departmentKey(departmentId)];
 
 export async function summaryKeys(db: Db, ownerId: number): Promise<number[]> {

@@ -1,8 +1,8 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { lastDayOf, shiftMonth } from '../../lib/dates.ts';
-import { summaryKeys, summaryKeysOfAll } from './summary-keys.ts';
-import { memberOnlyScope, ownerKeyScope, ownerSummaryKeys, scope, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
+import { ownerKeyIn, summaryKeys, summaryKeysOfAll } from './summary-keys.ts';
+import { memberOnlyScope, ownerKeyScope, ownerSummaryKeys, scope, seesAllRecords, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
 
 /*
  * deal_totals (migrations/0022, 0023): deals counted and summed by owner, pipeline, stage and expected close month, kept
@@ -179,11 +179,12 @@ export async function dealTotals(db: Db, viewer: Viewer, q: TotalsQuery): Promis
     if (m.to) s = s.where('t.close_month', '<=', m.to);
     if (q.by === 'stage' && q.owner === undefined && q.exceptOwner === undefined) {
       // Everything the viewer covers, added up: the company's rows, a manager's departments', a rep's own.
-      const keys = ownerSummaryKeys(viewer);
-      s = keys.length > 0 ? s.where('t.owner_id', 'in', keys) : s.where(sql<SqlBool>`1 = 0`);
+      s = s.where((eb) => ownerKeyIn(eb.ref('t.owner_id'), ownerSummaryKeys(viewer)));
     } else {
-      // Users' rows only (owner keys > 0): not the company's, nor the departments'.
-      s = s.where('t.owner_id', '>', WHOLE_COMPANY).where(ownerScope);
+      // Users' rows only (owner keys > 0), not the company's nor the departments': said outright only for those who
+      // see everything (ownerKeyScope is then no condition); anyone else's scope names users, and a range here could
+      // lead SQLite away from reading their owners one by one.
+      s = seesAllRecords(viewer) ? s.where('t.owner_id', '>', WHOLE_COMPANY) : s.where(ownerScope);
       if (q.owner !== undefined) s = s.where('t.owner_id', '=', q.owner);
       if (q.exceptOwner !== undefined) s = s.where('t.owner_id', '<>', q.exceptOwner);
     }

@@ -1,9 +1,9 @@
-import { sql, type Expression, type SqlBool } from 'kysely';
 
 import type { Db } from '../../db/index.ts';
 import { monthsBetween } from '../../lib/dates.ts';
 import { departmentKey, isAdmin, isManager, seesAllRecords, userScope, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
 import { monthOf, withStats } from './rollup.ts';
+import { ownerKeyIn } from '../opportunities/summary-keys.ts';
 
 export type Scope = { kind: 'company' } | { kind: 'department'; id: number } | { kind: 'rep'; id: number };
 
@@ -57,7 +57,7 @@ export async function ownersInScope(db: Db, viewer: Viewer, s: Scope): Promise<O
     if (!seesAllRecords(viewer) && !(isManager(viewer) && viewer.departmentIds.includes(s.id))) return null;
     const dept = await db.selectFrom('departments').select('path').where('id', '=', s.id).executeTakeFirst();
     if (!dept) return null;
-    const subtree = await db.selectFrom('departments').select('id').where('path', 'like', `${dept.path}%`).execute();
+    const subtree = await db.selectFrom('departments').select('id').where('path', 'like', `${dept.path}%`).orderBy('id').execute();
     return subtree.map((d) => departmentKey(d.id));
   }
   const one = await db.selectFrom('users').select('users.id').where(userScope(viewer, 'users')).where('users.id', '=', s.id).execute();
@@ -96,10 +96,6 @@ export interface PipelineAnalytics {
   months: { month: string; won: number; lost: number; wonAmountFen: number }[];
 }
 
-/** The summary rows of some owner keys (none: no rows; -1 would be a department's key). */
-const ownerKeyIn = (column: Expression<number>, owners: Owners): Expression<SqlBool> =>
-  owners === 'company' ? sql<SqlBool>`${column} = ${WHOLE_COMPANY}` : owners.length > 0 ? sql<SqlBool>`${column} in (${sql.join(owners)})` : sql<SqlBool>`1 = 0`;
-
 /** The rollup for one pipeline, a range of months and some owner keys, grouped by stage and month. */
 export function rollupQuery(db: Db, pipelineId: number, fromMonth: string, toMonth: string, owners: Owners) {
   return withStats(db)
@@ -119,7 +115,7 @@ export function rollupQuery(db: Db, pipelineId: number, fromMonth: string, toMon
     .where('s.pipeline_id', '=', pipelineId)
     .where('s.month', '>=', fromMonth)
     .where('s.month', '<=', toMonth)
-    .where((eb) => ownerKeyIn(eb.ref('s.owner_id'), owners))
+    .where((eb) => ownerKeyIn(eb.ref('s.owner_id'), owners === 'company' ? [WHOLE_COMPANY] : owners))
     .groupBy(['s.month', 's.stage_id']);
 }
 
@@ -131,7 +127,7 @@ export function openFunnelQuery(db: Db, pipelineId: number, owners: Owners) {
   return db
     .selectFrom('deal_totals as t')
     .select((eb) => ['t.stage_id', eb.fn.sum<number>('t.deals').as('n'), eb.fn.sum<number>('t.amount_fen').as('amount')])
-    .where((eb) => ownerKeyIn(eb.ref('t.owner_id'), owners))
+    .where((eb) => ownerKeyIn(eb.ref('t.owner_id'), owners === 'company' ? [WHOLE_COMPANY] : owners))
     .where('t.pipeline_id', '=', pipelineId)
     .groupBy('t.stage_id');
 }

@@ -185,7 +185,13 @@ async function stageInfo(db: Db): Promise<Map<number, StageInfo>> {
   return new Map(stages.map((r) => [r.id, { sortOrder: r.sort_order, kind: r.kind, pipelineId: r.pipeline_id }]));
 }
 
-const HISTORY_COLUMNS = ['h.id', 'h.from_stage_id', 'h.to_stage_id', 'h.changed_at', 'h.amount_fen', 'h.days_in_from_stage', 'o.owner_id', 'o.created_at'] as const;
+/** Stage-history rows with what counting them needs of their deal, in history order. */
+const historyRows = (db: Db) =>
+  db
+    .selectFrom('opportunity_stage_history as h')
+    .innerJoin('opportunities as o', 'o.id', 'h.opportunity_id')
+    .select(['h.id', 'h.from_stage_id', 'h.to_stage_id', 'h.changed_at', 'h.amount_fen', 'h.days_in_from_stage', 'o.owner_id', 'o.created_at'])
+    .orderBy('h.id');
 
 /**
  * A deal changed owner: its whole stage history moves from the old owner's rows (and department's) to the new
@@ -197,13 +203,7 @@ export async function moveDealHistory(trx: Db, opportunityId: number, fromOwner:
   const [fromKeys, toKeys] = [await summaryKeys(trx, fromOwner), await summaryKeys(trx, toOwner)];
   const out = fromKeys.filter((k) => !toKeys.includes(k));
   const into = toKeys.filter((k) => !fromKeys.includes(k));
-  const history = await trx
-    .selectFrom('opportunity_stage_history as h')
-    .innerJoin('opportunities as o', 'o.id', 'h.opportunity_id')
-    .select(HISTORY_COLUMNS)
-    .where('h.opportunity_id', '=', opportunityId)
-    .orderBy('h.id')
-    .execute();
+  const history = await historyRows(trx).where('h.opportunity_id', '=', opportunityId).execute();
   if (history.length === 0) return;
   const info = await stageInfo(trx);
   const monthAt = monthMemo(await companyTimeZone(trx));
@@ -242,14 +242,7 @@ export async function rebuildRollup(db: Db): Promise<void> {
   };
   let after = 0;
   for (;;) {
-    const chunk = await db
-      .selectFrom('opportunity_stage_history as h')
-      .innerJoin('opportunities as o', 'o.id', 'h.opportunity_id')
-      .select(HISTORY_COLUMNS)
-      .where('h.id', '>', after)
-      .orderBy('h.id')
-      .limit(20_000)
-      .execute();
+    const chunk = await historyRows(db).where('h.id', '>', after).limit(20_000).execute();
     if (chunk.length === 0) break;
     for (const h of chunk) for (const c of contributions(h, info, monthAt)) bump(c.pipeline_id, c.month, h.owner_id, c.stage_id, c.d);
     after = chunk[chunk.length - 1]!.id;

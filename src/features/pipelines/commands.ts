@@ -3,6 +3,7 @@ import { nowIso, writeTransaction } from '../../db/index.ts';
 import { audit, diff, type AuditContext } from '../../audit/index.ts';
 import { stagesOf } from './queries.ts';
 import type { CompetitorInput, CriterionInput, PipelineInput, StageInput, TaskTemplateInput } from './schemas.ts';
+import { rebuildRollup } from '../pipeline-analytics/rollup.ts';
 
 /** Numbers the open stages 1…n in the given order and puts won, then lost, after them. */
 async function renumber(trx: Db, pipelineId: number, openIds: number[]): Promise<void> {
@@ -97,6 +98,9 @@ export async function moveStage(db: Db, ctx: AuditContext, id: number, direction
     if (j < 0 || j >= open.length) return true;
     [open[i], open[j]] = [open[j] as number, open[i] as number];
     await renumber(trx, stage.pipeline_id, open);
+    // Whether a past move advanced depends on the stages' order: the rollup is recounted with the new one, as a
+    // deal changing owner recounts its own history (rollup.ts), so the two never disagree.
+    await rebuildRollup(trx);
     await audit(trx, ctx, { action: 'update', entity: 'pipeline_stage', entityId: id, summary: `${stage.name} ${direction === 'up' ? '↑' : '↓'}`, changes: { position: [i + 1, j + 1] } });
     return true;
   });

@@ -27,6 +27,7 @@ export const boardEn: Messages['board'] = {
   emptyColumn: 'No deals',
   moveTo: 'Move to…',
   move: 'Move',
+  moveCard: 'Move “{name}”…',
   moveLabel: 'Move “{name}” to stage',
   dragHint: 'Drag a card to another column to advance it, or choose “Move” on the card to pick a stage.',
   moved: '“{name}” moved to “{stage}”',

@@ -26,6 +26,7 @@ export const boardZhCN = {
   emptyColumn: '暂无机会',
   moveTo: '移至…',
   move: '移动',
+  moveCard: '移动「{name}」…',
   moveLabel: '将「{name}」移至阶段',
   dragHint: '拖动卡片到其他列即可推进阶段；也可点卡片上的“移动”选择阶段。',
   moved: '「{name}」已移至「{stage}」',
