@@ -7,7 +7,7 @@
   if (window.guanxiBoard) return;
   window.guanxiBoard = true;
   var dragged = null;
-  // The card the move dialog was opened for, until the board that answers its move has settled.
+  // The card the move dialog was opened for and the stage chosen, until the board that answers its move has settled.
   var moved = null;
 
   function columnOf(el) {
@@ -37,7 +37,6 @@
     form.elements.opportunity_id.value = card.dataset.opportunityId || '';
     var dealName = name ? name.textContent : '';
     document.getElementById('board-move-title').textContent = (dialog.dataset.title || '').split('{name}').join(dealName);
-    moved = card.dataset.opportunityId || null;
     // Every stage but the card's own; the one after it chosen.
     var select = form.elements.to_stage_id;
     var own = -1;
@@ -51,14 +50,27 @@
     if (next) select.value = next.value;
     dialog.showModal();
     select.focus();
+    moved = { id: card.dataset.opportunityId, to: select.value };
   }, true);
 
-  // After a move from the dialog the board is new: focus the reason asked for, else the moved card's own 移动.
+  // A new board after a move: focus the reason it asks for, if any (the dialog's move or a drop to won/lost, and a
+  // refused empty reason); else, after a move from the dialog, the moved card (its 移动, or its name once closed), or
+  // when it is now past the first cards of its column, that column's first card.
   document.addEventListener('htmx:afterSettle', function (evt) {
-    if (!moved || !(evt.target instanceof Element) || evt.target.id !== 'board') return;
-    var next = document.getElementById('board-reason') || document.querySelector('.board-card[data-opportunity-id="' + moved + '"] .board-card-move');
+    if (!(evt.target instanceof Element) || evt.target.id !== 'board') return;
+    var reason = document.getElementById('board-reason');
+    if (reason) {
+      reason.focus();
+      return;
+    }
+    if (!moved) return;
+    var card = document.querySelector('.board-card[data-opportunity-id="' + moved.id + '"]') || document.querySelector('.board-col[data-stage-id="' + moved.to + '"] .board-card');
     moved = null;
+    var next = card && (card.querySelector('.board-card-move') || card.querySelector('.board-card-name'));
     if (next) next.focus();
+  });
+  document.addEventListener('change', function (evt) {
+    if (moved && evt.target instanceof Element && evt.target.id === 'board-move-stage') moved.to = evt.target.value;
   });
   // Closed without a move (Esc, 取消, a failure): nothing to focus afterwards. (close does not bubble: capture.)
   document.addEventListener('close', function (evt) {

@@ -62,7 +62,19 @@ describe('the deal board in the browser', () => {
     await dialog.locator('select').selectOption({ label: '赢单' });
     await dialog.locator('button[type=submit]').click();
     await env.seeText(page, '.board-reason', '需要填写原因');
-    // The new board takes the focus to the reason it asks for.
+    // The new board takes the focus to the reason it asks for; 取消 there gives back the board (one page, not a page
+    // inside the board), and so does a refused empty reason, focus still in it.
+    await page.locator('#board-reason:focus').waitFor();
+    await page.click('.board-reason a.btn');
+    await page.locator('.board-reason').waitFor({ state: 'detached' });
+    expect(await page.locator('.sider').count()).toBe(1);
+    expect(await page.locator('#board').count()).toBe(1);
+    await card.locator('.board-card-move').click();
+    await dialog.locator('select').selectOption({ label: '赢单' });
+    await dialog.locator('button[type=submit]').click();
+    await page.locator('#board-reason:focus').waitFor();
+    await page.click('.board-reason button[type=submit]');
+    await env.seeText(page, '.board-reason', '请填写原因');
     await page.locator('#board-reason:focus').waitFor();
     await page.fill('#board-reason', '技术方案领先');
     await page.click('.board-reason button[type=submit]');
