@@ -18,7 +18,6 @@ type EChartsCoreOption = Record<string, unknown>;
 const { init, use } = core as unknown as EchartsCore;
 const part = (mod: unknown, name: string): unknown => (mod as Record<string, unknown>)[name];
 use([
-  part(charts, 'FunnelChart'),
   part(charts, 'BarChart'),
   part(charts, 'LineChart'),
   part(components, 'GridComponent'),
@@ -78,28 +77,34 @@ function render(option: EChartsCoreOption, size: ChartSize): string {
   }
 }
 
-/** A funnel: one layer per item, in the given order (widest first), labelled with `label(item)`. */
+/**
+ * A funnel: one band per item, in the given order, each as wide as its own value and centred, labelled with `label`
+ * in a column on the right. Drawn as centred stacked bars rather than ECharts' funnel, whose bands are trapezoids from
+ * one value to the next: stages that do not shrink (an empty first stage, more deals in the second) drew a funnel
+ * wider at the bottom than at the top.
+ */
 export function funnelSvg(items: { name: string; value: number; label?: string }[], size: ChartSize = {}): string {
   return memo(keyOf('funnel', '', items, size.width, size.height), () => drawFunnel(items, size));
 }
 function drawFunnel(items: { name: string; value: number; label?: string }[], size: ChartSize): string {
   const max = Math.max(1, ...items.map((i) => i.value));
+  const pad = items.map((i) => (max - i.value) / 2);
+  const shades = ['#1677ff', '#4096ff', '#69b1ff', '#91caff', '#bae0ff'];
   return render(
     {
+      grid: { left: '2%', right: '42%', top: 12, bottom: 12 },
+      xAxis: { type: 'value', show: false, min: 0, max },
+      yAxis: { type: 'category', show: false, inverse: true, data: items.map((i) => i.name) },
       series: [
+        { type: 'bar', stack: 'funnel', silent: true, barCategoryGap: '10%', itemStyle: { color: 'transparent' }, data: pad },
+        { type: 'bar', stack: 'funnel', silent: true, data: items.map((i, k) => ({ value: i.value, itemStyle: { color: shades[Math.min(k, shades.length - 1)] } })) },
         {
-          type: 'funnel',
-          sort: 'none',
-          min: 0,
-          max,
-          minSize: '36%',
-          left: '4%',
-          width: '56%',
-          top: 16,
-          bottom: 16,
-          gap: 2,
-          label: { show: true, position: 'right', color: '#262626', fontSize: 13, formatter: (p: { dataIndex: number; name: string }) => items[p.dataIndex]?.label ?? p.name },
-          data: items.map((i) => ({ name: i.name, value: i.value })),
+          type: 'bar',
+          stack: 'funnel',
+          silent: true,
+          itemStyle: { color: 'transparent' },
+          label: { show: true, position: 'right', distance: 12, color: '#262626', fontSize: 13, formatter: (p: { dataIndex: number }) => items[p.dataIndex]?.label ?? items[p.dataIndex]?.name ?? '' },
+          data: pad,
         },
       ],
     },

@@ -40,6 +40,13 @@ describe('/me', () => {
     expect(page.body).toContain('My settings');
     expect(page.body).toContain('Profile saved');
     expect(page.body).toContain('value="新名字"');
+    expect(page.body).toContain('<html lang="en"');
+    // From the page (htmx): a new language reloads the whole document, so <html lang> follows; the same one swaps.
+    const back = await c.post('/me', { display_name: '新名字', language: 'zh-CN' }, { headers: { 'hx-request': 'true', 'hx-target': 'profile-form' } });
+    expect(back.headers['hx-redirect']).toBe('/me');
+    const same = await c.post('/me', { display_name: '新名字2', language: 'zh-CN' }, { headers: { 'hx-request': 'true', 'hx-target': 'profile-form' } });
+    expect(same.headers['hx-redirect']).toBeUndefined();
+    expect(same.headers['hx-location']).toBeDefined();
   });
 
   it('changes the password: checks the current one, ends other sessions, keeps this one', async () => {

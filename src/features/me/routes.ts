@@ -29,7 +29,9 @@ export default async function meRoutes(app: FastifyInstance, opts: { db: Db }) {
     if (!parsed.ok) return render(req, reply, { profile: formValues(req.body), profileErrors: parsed.errors }, 422, 'me/_profile-form');
     await updateProfile(db, auditContext(req), viewer.id, parsed.data);
     reply.flash('success', messages(parsed.data.language).me.profileSaved);
-    // A new language changes the whole page: navigate rather than swap the form.
+    // A new language changes the whole document, <html lang> included, which htmx's swaps of the body keep: load the
+    // page anew (HX-Redirect) rather than swap it.
+    if (parsed.data.language !== viewer.language && req.headers['hx-request'] === 'true') return reply.header('HX-Redirect', '/me').code(200).send('');
     return afterWrite(req, reply, '/me');
   });
 
