@@ -7,7 +7,7 @@
   if (window.guanxiBoard) return;
   window.guanxiBoard = true;
   var dragged = null;
-  // The card the move dialog was opened for and the stage chosen, until the board that answers its move has settled.
+  // The card the move dialog sent and the stage chosen, until the board that answers the move has settled.
   var moved = null;
 
   function columnOf(el) {
@@ -50,8 +50,12 @@
     if (next) select.value = next.value;
     dialog.showModal();
     select.focus();
-    moved = { id: card.dataset.opportunityId, to: select.value };
   }, true);
+  // The dialog's move as it is sent: which card, to which stage.
+  document.addEventListener('htmx:beforeRequest', function (evt) {
+    var form = evt.target instanceof Element ? evt.target.closest('#board-move-dialog form') : null;
+    if (form) moved = { id: form.elements.opportunity_id.value, to: form.elements.to_stage_id.value };
+  });
 
   // A new board after a move: focus the reason it asks for, if any (the dialog's move or a drop to won/lost, and a
   // refused empty reason); else, after a move from the dialog, the moved card (its 移动, or its name once closed), or
@@ -69,18 +73,13 @@
     var next = card && (card.querySelector('.board-card-move') || card.querySelector('.board-card-name'));
     if (next) next.focus();
   });
-  document.addEventListener('change', function (evt) {
-    if (moved && evt.target instanceof Element && evt.target.id === 'board-move-stage') moved.to = evt.target.value;
-  });
-  // Closed without a move (Esc, 取消, a failure): nothing to focus afterwards. (close does not bubble: capture.)
-  document.addEventListener('close', function (evt) {
-    if (evt.target instanceof Element && evt.target.id === 'board-move-dialog') moved = null;
-  }, true);
   // A move the server could not take (gone from view, an expired form, a failure) shows its message in the page's
   // flash, behind the modal dialog: close the dialog so it can be read.
   function closeOnFailure(evt) {
     var dialog = document.getElementById('board-move-dialog');
-    if (dialog && dialog.open && evt.target instanceof Element && dialog.contains(evt.target)) dialog.close();
+    if (!dialog || !dialog.open || !(evt.target instanceof Element) || !dialog.contains(evt.target)) return;
+    moved = null;
+    dialog.close();
   }
   document.addEventListener('htmx:responseError', closeOnFailure);
   document.addEventListener('htmx:sendError', closeOnFailure);

@@ -137,9 +137,7 @@ export function memberOnlyScope(viewer: Viewer, table: string, alias: string): E
 export function countScopes(viewer: Viewer, table: string, alias: string): Expression<SqlBool>[] {
   const owner = sql.ref(`${alias}.owner_id`);
   const owners =
-    isManager(viewer) && viewer.departmentIds.length > 0
-      ? sql<SqlBool>`${owner} in (select su.id from users su where su.id = ${viewer.id} or su.department_id in (${departmentList(viewer)}))`
-      : ownerKeyScope(viewer, `${alias}.owner_id`);
+    isManager(viewer) && viewer.departmentIds.length > 0 ? sql<SqlBool>`${owner} in (select su.id from users su where ${userScope(viewer, 'su')})` : ownerKeyScope(viewer, `${alias}.owner_id`);
   const memberOnly = memberOnlyScope(viewer, table, alias);
   return memberOnly ? [owners, memberOnly] : [owners];
 }

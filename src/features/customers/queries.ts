@@ -1,6 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
-import { idsCondition, idsWhereColumnContains, isShortChineseTerm, searchCondition as chineseSearch, textSearch } from '../../db/search.ts';
+import { idsCondition, idsWhereColumnContains, isShortChineseTerm, searchCondition, textSearch } from '../../db/search.ts';
 import { remember } from '../../db/cache.ts';
 import { commonByLike, isManager, scope, seesAllRecords, type Viewer } from '../../access/index.ts';
 import type { CustomerInput, CustomerListQuery, CustomerSort } from './schemas.ts';
@@ -120,7 +120,7 @@ function decodeCursor(after: string | undefined): { key: string; id: number } | 
 }
 
 const SEARCH_COLUMNS = ['name', 'short_name', 'phone', 'credit_code'] as const;
-/** Up to this many matches of a short Latin or digit term are collected first and the page drawn from them (see searchCondition). */
+/** Up to this many matches of a short Latin or digit term are collected first and the page drawn from them (see customerSearch). */
 const SHORT_TERM_CAP = 2000;
 
 /**
@@ -132,10 +132,10 @@ const SHORT_TERM_CAP = 2000;
  * (~8 ms for 100k names). Up to SHORT_TERM_CAP of them, the page is drawn from those ids by primary key; beyond it,
  * matches are dense and walking the sort index finds a page at once.
  */
-async function searchCondition(db: Db, viewer: Viewer, q: string, view: CustomerListQuery['view']): Promise<Expression<SqlBool>> {
+async function customerSearch(db: Db, viewer: Viewer, q: string, view: CustomerListQuery['view']): Promise<Expression<SqlBool>> {
   const term = q.trim();
-  // A Chinese term through the gram index (searchCondition), in the columns that hold Chinese.
-  if (isShortChineseTerm(term)) return chineseSearch(db, 'customers', 'c', term, ['name', 'short_name'], { commonByLike: commonByLike(viewer, view) });
+  // A Chinese term through the gram index, in the columns that hold Chinese.
+  if (isShortChineseTerm(term)) return searchCondition(db, 'customers', 'c', term, ['name', 'short_name'], { commonByLike: commonByLike(viewer, view) });
   const full = textSearch('customers', 'c', q, [...SEARCH_COLUMNS]);
   if ([...term].length >= 3) return full;
   const narrow = view === 'mine' || !(isManager(viewer) || seesAllRecords(viewer));
@@ -154,7 +154,7 @@ async function filteredQuery(db: Db, viewer: Viewer, f: CustomerListQuery) {
     .selectFrom('customers as c')
     .leftJoin('users as u', 'u.id', 'c.owner_id')
     .where(viewCondition(viewer, f.view, f.view === 'pool' || f.view === 'mine' ? { condition: sql<SqlBool>`1 = 1`, opaque: false } : await managerScope(db, viewer)));
-  if (f.q) q = q.where(await searchCondition(db, viewer, f.q, f.view));
+  if (f.q) q = q.where(await customerSearch(db, viewer, f.q, f.view));
   if (f.owner) q = q.where('c.owner_id', '=', Number(f.owner));
   if (f.grade) q = q.where('c.grade', '=', f.grade);
   if (f.lifecycle) q = q.where('c.lifecycle', '=', f.lifecycle);

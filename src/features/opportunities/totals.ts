@@ -36,8 +36,9 @@ const sameKey = (a: Key, b: Key) => a.owner_id === b.owner_id && a.pipeline_id =
 
 const weightOf = (f: DealFigures): number => f.amount_fen * f.probability;
 
-async function bump(trx: Db, key: Key, deals: number, amountFen: number, weighted: number): Promise<void> {
-  for (const owner_id of await summaryKeys(trx, key.owner_id)) {
+/** Adds to a key's rows: the owner's, the company's and the owner's department's (`keys`, from summaryKeys). */
+async function bump(trx: Db, keys: number[], key: Key, deals: number, amountFen: number, weighted: number): Promise<void> {
+  for (const owner_id of keys) {
     await trx
       .insertInto('deal_totals')
       .values({ ...key, owner_id, deals, amount_fen: amountFen, weighted_fen100: weighted })
@@ -57,18 +58,21 @@ async function bump(trx: Db, key: Key, deals: number, amountFen: number, weighte
  * transaction that writes the deal, with that transaction.
  */
 export async function changeDealTotals(trx: Db, before: DealFigures | null, after: DealFigures | null): Promise<void> {
+  // The owner's keys, read once per owner (a stage move has the same owner before and after).
+  const keysBefore = before ? await summaryKeys(trx, before.owner_id) : [];
+  const keysAfter = after ? (before && before.owner_id === after.owner_id ? keysBefore : await summaryKeys(trx, after.owner_id)) : [];
   if (before && after) {
     const a = keyOf(before);
     const b = keyOf(after);
     if (sameKey(a, b)) {
       if (after.amount_fen !== before.amount_fen || weightOf(after) !== weightOf(before)) {
-        await bump(trx, b, 0, after.amount_fen - before.amount_fen, weightOf(after) - weightOf(before));
+        await bump(trx, keysAfter, b, 0, after.amount_fen - before.amount_fen, weightOf(after) - weightOf(before));
       }
       return;
     }
   }
-  if (before) await bump(trx, keyOf(before), -1, -before.amount_fen, -weightOf(before));
-  if (after) await bump(trx, keyOf(after), 1, after.amount_fen, weightOf(after));
+  if (before) await bump(trx, keysBefore, keyOf(before), -1, -before.amount_fen, -weightOf(before));
+  if (after) await bump(trx, keysAfter, keyOf(after), 1, after.amount_fen, weightOf(after));
 }
 
 /** Recomputes deal_totals from the deals (after a bulk load that bypassed the commands, e.g. the large seed). */
