@@ -11,6 +11,16 @@ import { seedDemo, DEMO_PASSWORD } from '../../scripts/seed/index.ts';
 
 export { DEMO_PASSWORD };
 
+/**
+ * What the browser and the server did lately (requests, answers, navigations, server errors), printed when a browser
+ * test fails (test/helpers/e2e-trail.ts) so a failure that does not repeat still says what happened.
+ */
+export const trail: string[] = [];
+function note(line: string) {
+  trail.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+  if (trail.length > 200) trail.splice(0, trail.length - 200);
+}
+
 /** The real server on a loopback port with the demo company in a fresh SQLite file, and a headless Chromium. */
 export async function startBrowserEnv() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'guanxi-e2e-'));
@@ -19,6 +29,10 @@ export async function startBrowserEnv() {
   await migrateToLatest(database.db);
   await seedDemo(database, 'small');
   const app = await buildApp({ config, db: database.db, logger: false });
+  app.addHook('onError', async (req, _reply, err) => note(`server error on ${req.method} ${req.url}: ${err.stack ?? String(err)}`));
+  app.addHook('onResponse', async (req, reply) => {
+    if (!req.url.startsWith('/public/')) note(`server ${reply.statusCode} ${req.method} ${req.url} ${req.headers['hx-request'] ? '(htmx)' : ''}`);
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const browser: Browser = await chromium.launch({
@@ -35,6 +49,11 @@ export async function startBrowserEnv() {
       if (m.type() === 'error' && !/status of (404|422|429)/.test(m.text())) problems.push(m.text());
     });
     page.on('pageerror', (e) => problems.push(String(e)));
+    const own = (url: string) => url.startsWith(base) && !url.startsWith(`${base}/public/`);
+    page.on('request', (r) => { if (own(r.url())) note(`browser ${r.method()} ${r.url().slice(base.length)}`); });
+    page.on('requestfailed', (r) => note(`browser failed ${r.method()} ${r.url().slice(base.length)}: ${r.failure()?.errorText}`));
+    page.on('framenavigated', (f) => { if (f === page.mainFrame()) note(`browser at ${f.url().slice(base.length)}`); });
+    page.on('console', (m) => note(`console ${m.type()}: ${m.text()}`));
     return { context, page };
   }
   async function signIn(page: Page, username: string, password = DEMO_PASSWORD) {
