@@ -109,7 +109,31 @@ export function quarterOf(day: string): { from: string; to: string } {
   return { from: `${y}-${pad2(startMonth)}-01`, to: `${y}-${pad2(startMonth + 2)}-${pad2(last)}` };
 }
 
-// ---------- calendar months ('YYYY-MM') ----------
+// ---------- calendar days ('YYYY-MM-DD') and months ('YYYY-MM'): civil dates, no time zone involved ----------
+
+const civil = (ms: number): string => {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+};
+const civilMs = (day: string): number => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)));
+
+/** The day `by` days after (before, if negative) a day 'YYYY-MM-DD'. */
+export function shiftDay(day: string, by: number): string {
+  return civil(civilMs(day) + by * 86_400_000);
+}
+
+/** How many days a day 'YYYY-MM-DD' is past the Monday of its week (Monday 0 … Sunday 6). */
+export function daysSinceMonday(day: string): number {
+  return (new Date(civilMs(day)).getUTCDay() + 6) % 7;
+}
+
+/** The same day of the month `by` months later (earlier, if negative), or that month's last day if it is shorter. */
+export function shiftMonthOfDay(day: string, by: number): string {
+  const month = shiftMonth(day.slice(0, 7), by);
+  const last = lastDayOf(month);
+  return `${month}-${day.slice(8, 10)}` > last ? last : `${month}-${day.slice(8, 10)}`;
+}
+
 
 /** The last day (YYYY-MM-DD) of a month 'YYYY-MM'. */
 export function lastDayOf(month: string): string {

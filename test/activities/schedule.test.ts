@@ -28,6 +28,18 @@ describe('calendar ranges (pure)', () => {
     expect([m.days[0], m.days[41]]).toEqual(['2026-10-26', '2026-12-06']);
     const d = calendarRange('day', '2026-03-08', 'America/New_York'); // DST starts: a 23-hour day
     expect([d.start, d.end]).toEqual(['2026-03-08T05:00:00.000Z', '2026-03-09T04:00:00.000Z']);
+    // A month that starts on a Monday and ends on a Tuesday; month steps keep the day or take the shorter month's last.
+    const june = calendarRange('month', '2026-06-15', 'Asia/Shanghai');
+    expect([june.days[0], june.days.at(-1), june.days.length]).toEqual(['2026-06-01', '2026-07-05', 35]);
+    expect([calendarRange('month', '2026-01-31', 'Asia/Shanghai').prev, calendarRange('month', '2026-01-31', 'Asia/Shanghai').next]).toEqual(['2025-12-31', '2026-02-28']);
+    expect([calendarRange('month', '2028-02-29', 'Asia/Shanghai').prev, calendarRange('month', '2028-02-29', 'Asia/Shanghai').next]).toEqual(['2028-01-29', '2028-03-29']);
+    // A week across a year end and a DST change: seven civil days, bounded by local midnights.
+    const w2 = calendarRange('week', '2026-11-01', 'America/New_York'); // a Sunday; DST ends that morning
+    expect(w2.days).toEqual(['2026-10-26', '2026-10-27', '2026-10-28', '2026-10-29', '2026-10-30', '2026-10-31', '2026-11-01']);
+    expect([w2.start, w2.end]).toEqual(['2026-10-26T04:00:00.000Z', '2026-11-02T05:00:00.000Z']);
+    expect(calendarRange('week', '2027-01-01', 'Asia/Shanghai').days[0]).toBe('2026-12-28');
+    // Without a date, the view is anchored on today in the company's zone (already the 9th in Shanghai).
+    expect(calendarRange('day', undefined, 'Asia/Shanghai', new Date('2026-03-08T16:30:00Z')).date).toBe('2026-03-09');
     expect(localToUtc('2026-11-27T08:05', 'Asia/Shanghai')).toBe('2026-11-27T00:05:00.000Z');
     expect(localToUtc('2026-13-01T08:00', 'Asia/Shanghai')).toBeNull();
   });

@@ -1,6 +1,6 @@
 import { TZDate } from '@date-fns/tz';
-import { addDays, addMonths, startOfMonth, startOfWeek, endOfMonth, endOfWeek, format } from 'date-fns';
-import { dayStartUtc, isIsoDate, localDate, localTimeOfDay } from '../../lib/dates.ts';
+import { format } from 'date-fns';
+import { dayStartUtc, daysSinceMonday, isIsoDate, lastDayOf, localDate, localTimeOfDay, shiftDay, shiftMonthOfDay } from '../../lib/dates.ts';
 
 // Times are typed in the company's time zone (datetime-local inputs: 2026-11-27T14:30) and stored as UTC ISO text.
 const LOCAL_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2})?$/;
@@ -50,35 +50,37 @@ export interface CalendarRange {
   month: string;
 }
 
-const day = (d: Date) => format(d, 'yyyy-MM-dd');
-
-/** The days and UTC bounds of a day/week/month view in a time zone. Weeks start on Monday. */
+/**
+ * The days and UTC bounds of a day/week/month view in a time zone. Weeks start on Monday. The days are civil dates
+ * (no zone is needed to count them); only the bounds of the query depend on the zone.
+ */
 export function calendarRange(view: CalendarView, date: string | undefined, timeZone: string, now: Date = new Date()): CalendarRange {
   const anchorDay = date && isIsoDate(date) ? date : localDay(now, timeZone);
-  const [y, m, d] = anchorDay.split('-').map(Number) as [number, number, number];
-  const anchor = new TZDate(y, m - 1, d, timeZone);
-  let first: Date;
-  let last: Date;
-  let prev: Date;
-  let next: Date;
+  let first: string;
+  let count: number;
+  let prev: string;
+  let next: string;
   if (view === 'day') {
-    first = last = anchor;
-    prev = addDays(anchor, -1);
-    next = addDays(anchor, 1);
+    first = anchorDay;
+    count = 1;
+    prev = shiftDay(anchorDay, -1);
+    next = shiftDay(anchorDay, 1);
   } else if (view === 'week') {
-    first = startOfWeek(anchor, { weekStartsOn: 1 });
-    last = addDays(first, 6);
-    prev = addDays(anchor, -7);
-    next = addDays(anchor, 7);
+    first = shiftDay(anchorDay, -daysSinceMonday(anchorDay));
+    count = 7;
+    prev = shiftDay(anchorDay, -7);
+    next = shiftDay(anchorDay, 7);
   } else {
-    first = startOfWeek(startOfMonth(anchor), { weekStartsOn: 1 });
-    last = endOfWeek(endOfMonth(anchor), { weekStartsOn: 1 });
-    prev = addMonths(anchor, -1);
-    next = addMonths(anchor, 1);
+    const firstOfMonth = `${anchorDay.slice(0, 7)}-01`;
+    const lastOfMonth = lastDayOf(anchorDay.slice(0, 7));
+    first = shiftDay(firstOfMonth, -daysSinceMonday(firstOfMonth));
+    const last = shiftDay(lastOfMonth, 6 - daysSinceMonday(lastOfMonth));
+    count = Math.round((Date.parse(last) - Date.parse(first)) / 86_400_000) + 1;
+    prev = shiftMonthOfDay(anchorDay, -1);
+    next = shiftMonthOfDay(anchorDay, 1);
   }
-  const days: string[] = [];
-  for (let c = new TZDate(first.getTime(), timeZone); day(c) <= day(last); c = addDays(c, 1)) days.push(day(c));
-  const start = dayStartUtc(days[0]!, timeZone);
-  const end = dayStartUtc(day(addDays(new TZDate(last.getTime(), timeZone), 1)), timeZone);
-  return { view, date: anchorDay, days, start, end, prev: day(prev), next: day(next), month: anchorDay.slice(0, 7) };
+  const days = Array.from({ length: count }, (_, i) => shiftDay(first, i));
+  const start = dayStartUtc(first, timeZone);
+  const end = dayStartUtc(shiftDay(days[count - 1]!, 1), timeZone);
+  return { view, date: anchorDay, days, start, end, prev, next, month: anchorDay.slice(0, 7) };
 }
