@@ -153,6 +153,13 @@ export function userScope(viewer: Viewer, alias = 'users'): Expression<SqlBool> 
   return sql<SqlBool>`${id} = ${viewer.id}`;
 }
 
+/** What userScope's condition depends on, as a string: equal keys give equal conditions (for keeping lookups by it). */
+export function userScopeKey(viewer: Viewer): string {
+  if (seesAllRecords(viewer) || isAdmin(viewer)) return 'all';
+  if (isManager(viewer) && viewer.departmentIds.length > 0) return `${viewer.id}+${viewer.departmentIds.join(',')}`;
+  return String(viewer.id);
+}
+
 export type ListView = 'all' | 'mine' | 'dept';
 
 /** The built-in views of an owned list: "my department" only for managers and above. */

@@ -1,4 +1,4 @@
-import { rootOf, type Db } from './index.ts';
+import { dataVersion, rootOf, type Db } from './index.ts';
 
 /**
  * Small per-database memo for slow-changing lookups that every page of a list needs (the company, the tag
@@ -19,4 +19,38 @@ export async function remember<T>(db: Db, key: string, ttlMs: number, load: () =
 
 export function forget(db: Db, key: string): void {
   store.get(rootOf(db))?.delete(key);
+}
+
+/**
+ * A lookup kept while no row in the database has changed (the dataVersion stamp, decision 0019): exact, never stale,
+ * in this process or after another's write, with no invalidation to remember at the write sites. For the small,
+ * slow-changing lists nearly every page draws (pickers of people, pipelines and stages, the company's settings).
+ * The stamp is read before the lookup, so a write during it only makes the next call look again. Inside a transaction
+ * there is no stamp and the lookup always runs. A key must name everything the answer depends on besides the data
+ * (a viewer's id for a viewer's options: their role and departments are rows too).
+ * The answer is shared by every later caller, so it is frozen: a caller that wants to change it makes a copy.
+ */
+const unchanged = new WeakMap<Db, Map<string, { version: string; value: unknown }>>();
+const UNCHANGED_MAX = 2_000;
+
+export async function whileUnchanged<T>(db: Db, key: string, load: () => Promise<T>): Promise<T> {
+  const version = dataVersion(db);
+  if (version === null) return load();
+  let entries = unchanged.get(rootOf(db));
+  if (!entries) unchanged.set(rootOf(db), (entries = new Map()));
+  const hit = entries.get(key);
+  if (hit && hit.version === version) return hit.value as T;
+  const value = deepFreeze(await load());
+  // Entries of older stamps are dead weight: start again rather than track them one by one.
+  if (entries.size >= UNCHANGED_MAX) entries.clear();
+  entries.set(key, { version, value });
+  return value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }

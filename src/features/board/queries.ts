@@ -1,7 +1,8 @@
 import { type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
+import { whileUnchanged } from '../../db/cache.ts';
 import type { DB } from '../../db/types.ts';
-import { scope, userScope, type Viewer } from '../../access/index.ts';
+import { scope, type Viewer } from '../../access/index.ts';
 import type { BoardQuery } from './schemas.ts';
 import { dealTotals } from '../opportunities/totals.ts';
 
@@ -49,48 +50,36 @@ export interface BoardColumn {
 }
 
 /** Active pipelines, the default first. */
-export async function activePipelines(db: Db): Promise<PipelineTab[]> {
-  return db
-    .selectFrom('pipelines')
-    .select(['id', 'name', 'is_default'])
-    .where('active', '=', 1)
-    .orderBy('is_default', 'desc')
-    .orderBy('sort_order')
-    .orderBy('id')
-    .execute();
+export async function activePipelines(db: Db): Promise<readonly PipelineTab[]> {
+  return whileUnchanged(db, 'active-pipelines', () =>
+    db.selectFrom('pipelines').select(['id', 'name', 'is_default']).where('active', '=', 1).orderBy('is_default', 'desc').orderBy('sort_order').orderBy('id').execute(),
+  );
 }
 
 /** The pipeline asked for if it is active, else the default (else the first active one). */
-export function choosePipeline(pipelines: PipelineTab[], wanted: number | undefined): PipelineTab | undefined {
+export function choosePipeline(pipelines: readonly PipelineTab[], wanted: number | undefined): PipelineTab | undefined {
   return pipelines.find((p) => p.id === wanted) ?? pipelines.find((p) => p.is_default === 1) ?? pipelines[0];
 }
 
 /** Stages in board order: open stages by sort order, then won, then lost. */
-export async function pipelineStages(db: Db, pipelineId: number): Promise<StageInfo[]> {
-  const stages = await db
-    .selectFrom('pipeline_stages')
-    .select(['id', 'name', 'kind', 'probability', 'sort_order'])
-    .where('pipeline_id', '=', pipelineId)
-    .orderBy('sort_order')
-    .orderBy('id')
-    .execute();
-  const rank = (k: string) => (k === 'open' ? 0 : k === 'won' ? 1 : 2);
-  return stages
-    .sort((a, b) => rank(a.kind) - rank(b.kind) || a.sort_order - b.sort_order || a.id - b.id)
-    .map(({ id, name, kind, probability }) => ({ id, name, kind, probability }));
+export async function pipelineStages(db: Db, pipelineId: number): Promise<readonly StageInfo[]> {
+  return whileUnchanged(db, `board-stages:${pipelineId}`, async () => {
+    const stages = await db
+      .selectFrom('pipeline_stages')
+      .select(['id', 'name', 'kind', 'probability', 'sort_order'])
+      .where('pipeline_id', '=', pipelineId)
+      .orderBy('sort_order')
+      .orderBy('id')
+      .execute();
+    const rank = (k: string) => (k === 'open' ? 0 : k === 'won' ? 1 : 2);
+    return stages
+      .sort((a, b) => rank(a.kind) - rank(b.kind) || a.sort_order - b.sort_order || a.id - b.id)
+      .map(({ id, name, kind, probability }) => ({ id, name, kind, probability }));
+  });
 }
 
 /** Users the viewer may filter by (their own scope of owners), by name. */
-export async function ownerOptions(db: Db, viewer: Viewer): Promise<{ id: number; display_name: string }[]> {
-  return db
-    .selectFrom('users as u')
-    .select(['u.id', 'u.display_name'])
-    .where(userScope(viewer, 'u'))
-    .where('u.role', 'in', ['sales_rep', 'sales_manager', 'sales_director', 'general_manager'])
-    .where('u.active', '=', 1)
-    .orderBy('u.display_name')
-    .execute();
-}
+export { assignableUsers as ownerOptions } from '../users/queries.ts';
 
 type OppEb = ExpressionBuilder<DB & { o: DB['opportunities'] }, 'o'>;
 
@@ -217,7 +206,7 @@ export interface OverviewRow {
 }
 
 export interface Overview {
-  stages: StageInfo[];
+  stages: readonly StageInfo[];
   rows: OverviewRow[];
   columnTotals: Map<number, OverviewCell>;
   total: OverviewCell;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { dataVersion, rootOf, type Db } from '../../db/index.ts';
+import type { Db } from '../../db/index.ts';
+import { whileUnchanged } from '../../db/cache.ts';
 
 export async function getCompany(db: Db) {
   return db
@@ -26,24 +27,18 @@ export interface CompanyBrief {
   has_logo: boolean;
 }
 
-// Every page needs the company's name, zone and currency: the last answer is kept while no row in the database has
-// changed (dataVersion, decision 0019), so it is never stale, in this process or after another's write. Inside a
-// transaction there is no stamp and it is read afresh (what a transaction reads may be rolled back).
-const cache = new WeakMap<Db, { version: string; value: CompanyBrief }>();
-
+// Every page needs the company's name, zone and currency: kept while no row in the database has changed
+// (whileUnchanged, decision 0019), so it is never stale, in this process or after another's write. Inside a
+// transaction it is read afresh (what a transaction reads may be rolled back).
 export async function companyBrief(db: Db): Promise<CompanyBrief | undefined> {
-  const version = dataVersion(db);
-  const hit = cache.get(rootOf(db));
-  if (hit && version !== null && hit.version === version) return hit.value;
-  const row = await db
-    .selectFrom('company')
-    .select(['name', 'time_zone', 'currency', 'updated_at', (eb) => eb('logo', 'is not', null).as('has_logo')])
-    .where('id', '=', 1)
-    .executeTakeFirst();
-  const value = row ? { ...row, has_logo: Boolean(row.has_logo) } : undefined;
-  // Not cached until set up, so the first page after /setup shows the new company.
-  if (value && version !== null) cache.set(rootOf(db), { version, value });
-  return value;
+  return whileUnchanged(db, 'company-brief', async () => {
+    const row = await db
+      .selectFrom('company')
+      .select(['name', 'time_zone', 'currency', 'updated_at', (eb) => eb('logo', 'is not', null).as('has_logo')])
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    return row ? { ...row, has_logo: Boolean(row.has_logo) } : undefined;
+  });
 }
 
 /** The zone a company works in until it chooses one (company settings). */

@@ -1,7 +1,7 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { idsCondition, idsWhereColumnContains, isShortChineseTerm, searchCondition, textSearch } from '../../db/search.ts';
-import { remember } from '../../db/cache.ts';
+import { remember, whileUnchanged } from '../../db/cache.ts';
 import { commonByLike, isManager, scope, seesAllRecords, type Viewer } from '../../access/index.ts';
 import type { CustomerInput, CustomerListQuery, CustomerSort } from './schemas.ts';
 import { normaliseCreditCode } from '../../lib/credit-code.ts';
@@ -334,7 +334,6 @@ export async function savedViewsOf(db: Db, viewer: Viewer) {
   return db.selectFrom('saved_views').select(['id', 'name', 'query']).where('user_id', '=', viewer.id).where('entity', '=', 'customers').orderBy('name').execute();
 }
 
-/** Tag names for the filter's suggestions (the first 100 in order; the index answers it without a scan). */
 /** The tag vocabulary for the filter: a DISTINCT over every customer's tags (~3 ms on 100k customers), remembered a minute. */
 export async function knownTags(db: Db) {
   return remember(db, 'customer-tags', 60_000, async () => {
@@ -349,9 +348,11 @@ export interface PoolSettings {
   claimLimit: number;
 }
 export async function poolSettings(db: Db): Promise<PoolSettings> {
-  const r = await sql<{ pool_days: number; pool_claim_limit: number }>`select pool_days, pool_claim_limit from company where id = 1`.execute(db);
-  const row = r.rows[0];
-  return { poolDays: row?.pool_days ?? 30, claimLimit: row?.pool_claim_limit ?? 100 };
+  return whileUnchanged(db, 'pool-settings', async () => {
+    const r = await sql<{ pool_days: number; pool_claim_limit: number }>`select pool_days, pool_claim_limit from company where id = 1`.execute(db);
+    const row = r.rows[0];
+    return { poolDays: row?.pool_days ?? 30, claimLimit: row?.pool_claim_limit ?? 100 };
+  });
 }
 
 /** How many customers a user holds (for the claim limit). */

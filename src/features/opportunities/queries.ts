@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/index.ts';
+import { whileUnchanged } from '../../db/cache.ts';
 import { isManager, listScope, scope, seesAllRecords, type Viewer } from '../../access/index.ts';
 import { anyColumnContains } from '../../db/search.ts';
 import type { ListQuery, Sort } from './schemas.ts';
@@ -164,13 +165,15 @@ export function viewsFor(viewer: Viewer): ('mine' | 'department' | 'all')[] {
 
 /** All stages of all pipelines, for the filter select. */
 export async function allStages(db: Db) {
-  return db
-    .selectFrom('pipeline_stages as s')
-    .innerJoin('pipelines as p', 'p.id', 's.pipeline_id')
-    .select(['s.id', 's.name', 's.kind', 's.pipeline_id', 'p.name as pipeline_name', 's.probability', 's.sort_order'])
-    .orderBy('p.sort_order')
-    .orderBy('p.id')
-    .orderBy(sql`case s.kind when 'open' then 0 when 'won' then 1 else 2 end`)
-    .orderBy('s.sort_order')
-    .execute();
+  return whileUnchanged(db, 'all-stages', () =>
+    db
+      .selectFrom('pipeline_stages as s')
+      .innerJoin('pipelines as p', 'p.id', 's.pipeline_id')
+      .select(['s.id', 's.name', 's.kind', 's.pipeline_id', 'p.name as pipeline_name', 's.probability', 's.sort_order'])
+      .orderBy('p.sort_order')
+      .orderBy('p.id')
+      .orderBy(sql`case s.kind when 'open' then 0 when 'won' then 1 else 2 end`)
+      .orderBy('s.sort_order')
+      .execute(),
+  );
 }

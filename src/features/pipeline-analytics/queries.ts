@@ -1,7 +1,8 @@
 
 import type { Db } from '../../db/index.ts';
+import { whileUnchanged } from '../../db/cache.ts';
 import { monthsBetween } from '../../lib/dates.ts';
-import { departmentKey, isAdmin, isManager, seesAllRecords, userScope, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
+import { departmentKey, isAdmin, isManager, seesAllRecords, userScope, userScopeKey, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
 import { monthOf, withStats } from './rollup.ts';
 import { ownerKeyIn } from '../opportunities/summary-keys.ts';
 
@@ -19,20 +20,23 @@ export function parseScope(raw: string | undefined): Scope | null | undefined {
 
 /** The scopes a viewer may pick: company for those who see all; their departments; the reps they reach. */
 export async function scopeOptions(db: Db, viewer: Viewer) {
-  const departments = seesAllRecords(viewer)
-    ? await db.selectFrom('departments').select(['id', 'name', 'path']).orderBy('path').execute()
-    : isManager(viewer) && viewer.departmentIds.length > 0
-      ? await db.selectFrom('departments').select(['id', 'name', 'path']).where('id', 'in', viewer.departmentIds).orderBy('path').execute()
-      : [];
-  const reps = await db
-    .selectFrom('users')
-    .select(['id', 'display_name'])
-    .where(userScope(viewer, 'users'))
-    .where('role', 'in', ['sales_rep', 'sales_manager'])
-    .where('active', '=', 1)
-    .orderBy('display_name')
-    .execute();
-  return { company: seesAllRecords(viewer), departments, reps };
+  // A director's picker lists every department and rep (~200 on the large dataset): kept while nothing changes.
+  return whileUnchanged(db, `scope-options:${viewer.role}:${userScopeKey(viewer)}`, async () => {
+    const departments = seesAllRecords(viewer)
+      ? await db.selectFrom('departments').select(['id', 'name', 'path']).orderBy('path').execute()
+      : isManager(viewer) && viewer.departmentIds.length > 0
+        ? await db.selectFrom('departments').select(['id', 'name', 'path']).where('id', 'in', viewer.departmentIds).orderBy('path').execute()
+        : [];
+    const reps = await db
+      .selectFrom('users')
+      .select(['id', 'display_name'])
+      .where(userScope(viewer, 'users'))
+      .where('role', 'in', ['sales_rep', 'sales_manager'])
+      .where('active', '=', 1)
+      .orderBy('display_name')
+      .execute();
+    return { company: seesAllRecords(viewer), departments, reps };
+  });
 }
 
 /** The default scope: the widest the viewer reaches. */
@@ -209,7 +213,9 @@ export async function pipelineAnalytics(db: Db, pipelineId: number, owners: Owne
 }
 
 export async function pipelineChoices(db: Db) {
-  return db.selectFrom('pipelines').select(['id', 'name', 'is_default']).where('active', '=', 1).orderBy('sort_order').orderBy('id').execute();
+  return whileUnchanged(db, 'pipeline-choices', () =>
+    db.selectFrom('pipelines').select(['id', 'name', 'is_default']).where('active', '=', 1).orderBy('sort_order').orderBy('id').execute(),
+  );
 }
 
 /** The default period: the twelve months up to this one, in the company's zone. */

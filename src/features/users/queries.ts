@@ -1,5 +1,6 @@
 import type { Db } from '../../db/index.ts';
-import { userScope, type Viewer } from '../../access/index.ts';
+import { userScope, userScopeKey, type Viewer } from '../../access/index.ts';
+import { whileUnchanged } from '../../db/cache.ts';
 import { anyColumnContains } from '../../db/search.ts';
 import type { UserListQuery } from './schemas.ts';
 
@@ -40,16 +41,21 @@ export type UserRow = NonNullable<Awaited<ReturnType<typeof getUser>>>;
 
 const SALES_ROLES = ['sales_rep', 'sales_manager', 'sales_director', 'general_manager'] as const;
 
-/** Active sales users a viewer may assign records to (their userScope), for owner pickers and filters. */
+/**
+ * Active sales users a viewer may assign records to (their userScope), for owner pickers and filters. Every list
+ * draws it: kept while nothing changes (whileUnchanged), per scope of users.
+ */
 export async function assignableUsers(db: Db, viewer: Viewer) {
-  return db
-    .selectFrom('users as u')
-    .select(['u.id', 'u.display_name', 'u.username'])
-    .where('u.active', '=', 1)
-    .where('u.role', 'in', SALES_ROLES)
-    .where(userScope(viewer, 'u'))
-    .orderBy('u.display_name')
-    .execute();
+  return whileUnchanged(db, `assignable-users:${userScopeKey(viewer)}`, () =>
+    db
+      .selectFrom('users as u')
+      .select(['u.id', 'u.display_name', 'u.username'])
+      .where('u.active', '=', 1)
+      .where('u.role', 'in', SALES_ROLES)
+      .where(userScope(viewer, 'u'))
+      .orderBy('u.display_name')
+      .execute(),
+  );
 }
 
 /** The user, if the viewer may assign records to them; undefined otherwise. */
