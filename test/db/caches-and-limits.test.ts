@@ -30,3 +30,16 @@ describe('caches inside a transaction', () => {
     expect(loads).toBe(2);
   });
 });
+
+describe('limits', () => {
+  // SQLite compiles a statement again whenever a bound LIMIT is bound anew (it steers the plan), which better-sqlite3
+  // does on every run: whole-number limits are written into the SQL text instead; offsets stay bound.
+  it('writes a whole-number limit into the SQL and keeps other values bound', async () => {
+    const q = db.selectFrom('users').select('id').where('username', '=', 'x').orderBy('id').limit(12).offset(24).compile();
+    expect(q.sql).toMatch(/ limit 12 offset \?$/);
+    expect(q.parameters).toEqual(['x', 24]);
+    expect(await db.selectFrom('users').select('id').orderBy('id').limit(0).execute()).toEqual([]);
+    const inTrx = await writeTransaction(db, async (trx) => trx.selectFrom('users').select('id').limit(3).compile().sql);
+    expect(inTrx).toMatch(/ limit 3$/);
+  });
+});
