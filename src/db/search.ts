@@ -2,6 +2,12 @@ import type { Expression, Kysely, SqlBool } from 'kysely';
 import type { DB } from './types.ts';
 import { sql } from 'kysely';
 
+/** A row limit written into raw SQL as a number, not bound (a bound LIMIT recompiles the statement: see src/db). */
+function limitLiteral(n: number) {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`bad limit: ${n}`);
+  return sql.lit(n);
+}
+
 /** Escapes LIKE wildcards so user input matches literally. */
 export function likeContains(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -59,7 +65,7 @@ export async function idsWhereColumnContains(
   q: string,
   limit: number,
 ): Promise<number[]> {
-  const rows = await sql<{ id: number }>`select id from ${sql.table(table)} indexed by ${sql.id(index)} where ${sql.ref(column)} like ${likeContains(q)} escape '\\' limit ${limit}`.execute(db);
+  const rows = await sql<{ id: number }>`select id from ${sql.table(table)} indexed by ${sql.id(index)} where ${sql.ref(column)} like ${likeContains(q)} escape '\\' limit ${limitLiteral(limit)}`.execute(db);
   return rows.rows.map((r) => r.id);
 }
 
@@ -73,7 +79,7 @@ export async function idsWhereColumnContains(
  */
 export async function shortTermIds(db: Kysely<DB>, table: SearchableTable, q: string, cap = 2000): Promise<number[] | null> {
   if (!isShortChineseTerm(q)) return null;
-  const rows = await sql<{ id: number }>`select distinct id from ${sql.table(`${table}_grams`)} where ${gramMatch(q)} limit ${cap + 1}`.execute(db);
+  const rows = await sql<{ id: number }>`select distinct id from ${sql.table(`${table}_grams`)} where ${gramMatch(q)} limit ${limitLiteral(cap + 1)}`.execute(db);
   return rows.rows.length > cap ? null : rows.rows.map((r) => r.id);
 }
 
