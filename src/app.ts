@@ -45,6 +45,8 @@ export interface AppDeps {
   db: Db;
   /** Pass false in tests to keep output clean. */
   logger?: boolean;
+  /** Where the log's JSON lines go instead of standard output (the browser tests keep them to print on failure). */
+  logStream?: { write(line: string): void };
 }
 
 /** The cookie-signing secret: from config, else one generated once and kept in DATA_DIR. */
@@ -71,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         ? false
         : {
             level: config.logLevel,
+            ...(deps.logStream ? { stream: deps.logStream } : {}),
             redact: {
               paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]', '*.password', '*.password_hash', '*.token'],
               censor: '[redacted]',

@@ -61,12 +61,15 @@ function cachingStatements(sqlite: Database.Database, max = 1000): Database.Data
 }
 
 /**
- * SQLite (3.53, bundled with better-sqlite3 12: sqlite3ExprIsInteger) lets a bound LIMIT steer the query plan, so a statement with `LIMIT ?` is compiled again
- * every time its value is bound, and better-sqlite3 binds on every run: a board column's query was planned anew on
- * each call (0.26 ms, of which 0.18 ms planning among the deals' indexes; 0.08 ms with the limit written out). Kysely
- * binds every limit; this compiler writes a whole-number limit into the SQL text (there are only a few: 12, 13, 50,
- * 51…, so the statement cache stays small). Offsets do not steer the plan and stay bound.
+ * SQLite (3.53, bundled with better-sqlite3 12: sqlite3ExprIsInteger) lets a bound LIMIT steer the query plan, so a
+ * statement with `LIMIT ?` is compiled again every time its value is bound, and better-sqlite3 binds on every run: a
+ * manager's board column was planned anew on each call (0.151 ms; 0.051 ms with the limit written out). Kysely binds
+ * every limit; this compiler writes a whole-number limit into the SQL text (there are only a few: 12, 13, 50, 51…,
+ * so the statement cache stays small). Offsets do not steer the plan and stay bound. Decision 0022.
  */
+export function guanxiSqliteDialect(sqlite: Database.Database): SqliteDialect {
+  return new GuanxiSqliteDialect({ database: sqlite });
+}
 class InlineLimitCompiler extends SqliteQueryCompiler {
   protected override visitLimit(node: LimitNode): void {
     const limit = node.limit;
@@ -93,7 +96,7 @@ export function openDatabase(fileOrHandle: string | Database.Database): Database
     sqlite = fileOrHandle;
   }
   applyPragmas(sqlite);
-  const db = new Kysely<DB>({ dialect: new GuanxiSqliteDialect({ database: cachingStatements(sqlite) }) });
+  const db = new Kysely<DB>({ dialect: guanxiSqliteDialect(cachingStatements(sqlite)) });
   versions.set(db, versionReader(sqlite));
   return {
     db,

@@ -2,7 +2,11 @@ import type { Expression, Kysely, SqlBool } from 'kysely';
 import type { DB } from './types.ts';
 import { sql } from 'kysely';
 
-/** A row limit written into raw SQL as a number, not bound (a bound LIMIT recompiles the statement: see src/db). */
+/**
+ * A row limit written into raw SQL as a number, not bound (a bound LIMIT recompiles the statement: decision 0022).
+ * A bound LIKE pattern does the same in SQLite 3.53 (the LIKE optimisation reads it), so the LIKE scans here are still
+ * planned on every run: ~0.02 ms a statement, measured, and user input stays out of the SQL text.
+ */
 function limitLiteral(n: number) {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`bad limit: ${n}`);
   return sql.lit(n);

@@ -111,9 +111,10 @@ export function quarterOf(day: string): { from: string; to: string } {
 
 // ---------- calendar days ('YYYY-MM-DD') and months ('YYYY-MM'): civil dates, no time zone involved ----------
 
+const pad4 = (n: number): string => String(n).padStart(4, '0');
 const civil = (ms: number): string => {
   const d = new Date(ms);
-  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+  return `${pad4(d.getUTCFullYear())}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
 };
 const civilMs = (day: string): number => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)));
 
@@ -134,7 +135,6 @@ export function shiftMonthOfDay(day: string, by: number): string {
   return `${month}-${day.slice(8, 10)}` > last ? last : `${month}-${day.slice(8, 10)}`;
 }
 
-
 /** The last day (YYYY-MM-DD) of a month 'YYYY-MM'. */
 export function lastDayOf(month: string): string {
   const days = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).getUTCDate();
@@ -144,7 +144,7 @@ export function lastDayOf(month: string): string {
 /** The month `by` months after (before, if negative) a month 'YYYY-MM'. */
 export function shiftMonth(month: string, by: number): string {
   const d = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1 + by, 1));
-  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}`;
+  return `${pad4(d.getUTCFullYear())}-${pad2(d.getUTCMonth() + 1)}`;
 }
 
 /** Every month 'YYYY-MM' from..to inclusive (at most 20 years; none when from is after to). */

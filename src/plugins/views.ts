@@ -61,9 +61,10 @@ export function wantsFragment(req: FastifyRequest): boolean {
 export default fp(
   async (app, opts: { db: Db; cache: boolean }) => {
     const eta = new Eta({ views: VIEWS_DIR, cache: opts.cache, autoEscape: true, autoTrim: [false, 'nl'] });
-    // Eta resolves an include's file on every call (a JSON key, path joins): ~1.5 µs, for every include of every
-    // row. The file depends only on the including file and the name asked for, so with cached templates the answer
-    // is kept (Eta's own checks, such as staying inside views/, run the first time).
+    // Eta resolves an include's file on every call: its own path cache is keyed by a JSON.stringify of the including
+    // file, the name and the views folder (~1.5 µs, for every include of every row). The file depends only on the
+    // including file and the name, so with cached templates the answer is kept here (Eta's own checks, such as
+    // staying inside views/, run the first time).
     const resolvePath = eta.resolvePath;
     if (opts.cache && resolvePath) {
       const resolved = new Map<string, string>();

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
+import { guanxiSqliteDialect } from '../../src/db/index.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { planOf } from '../helpers/query-plans.ts';
 import { countScopes, type Viewer } from '../../src/access/index.ts';
@@ -34,7 +35,7 @@ describe('query plans of the alerts and the home page', () => {
 
   it("counts a manager's team deals at risk and won this quarter owner by owner (countScopes), not by status, and their member-only deals from their memberships", () => {
     const base: Viewer = { id: 2, username: 'm', displayName: 'm', role: 'sales_manager', departmentId: 1, departmentIds: [1, 2], language: 'zh-CN', mustChangePassword: false, memberOf: new Set() };
-    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: t.sqlite }) });
+    const db = new Kysely<DB>({ dialect: guanxiSqliteDialect(t.sqlite) });
     for (const manager of [base, { ...base, memberOf: new Set(['opportunities']) }]) {
       const parts = countScopes(manager, 'opportunities', 'o');
       expect(parts.length).toBe(manager.memberOf.size + 1);

@@ -225,14 +225,10 @@ describe('the board query plan', () => {
     expect(closed).not.toContain('TEMP B-TREE');
   });
 
-  it('checks a manager\'s scope on the index entry: the owner is in both column indexes (0026)', async () => {
-    for (const name of ['opportunities_board_close_idx', 'opportunities_board_closed_idx']) {
-      const columns = (t.sqlite.prepare(`pragma index_info(${name})`).all() as { name: string }[]).map((c) => c.name);
-      expect(columns.at(-1)).toBe('owner_id');
-    }
-    const manager = `select o.id from opportunities o join customers c on c.id = o.customer_id join users u on u.id = o.owner_id where o.stage_id = ? and (o.owner_id = ? or o.owner_id in (select su.id from users su where su.department_id in (?))) order by o.expected_close_date, o.id limit 12`;
-    const plan = await planOf(t.sqlite, manager, S(1), org.users.manager1.id, org.departments.east.id);
-    expect(plan).toContain('opportunities_board_close_idx');
-    expect(plan).not.toContain('TEMP B-TREE');
+  it('keeps the owner in both stage-first column indexes (0026), so a manager\'s column checks its scope on the index entry', () => {
+    // The plan of the manager's real column query is checked in test/board/query-plan.test.ts.
+    const columns = (name: string) => (t.sqlite.prepare(`pragma index_info(${name})`).all() as { name: string }[]).map((c) => c.name);
+    expect(columns('opportunities_board_close_idx')).toEqual(['stage_id', 'expected_close_date', 'id', 'owner_id']);
+    expect(columns('opportunities_board_closed_idx')).toEqual(['stage_id', 'closed_at', 'id', 'owner_id']);
   });
 });

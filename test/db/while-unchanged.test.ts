@@ -63,7 +63,8 @@ describe('whileUnchanged', () => {
 
   it('hands out a frozen answer, so no caller can change what the next one gets', async () => {
     const value = await whileUnchanged(db, 'frozen', async () => ({ list: [{ id: 1 }] }));
-    expect(() => value.list.push({ id: 2 })).toThrow(TypeError);
+    // Typed read-only, and frozen for whoever casts that away.
+    expect(() => (value.list as { id: number }[]).push({ id: 2 })).toThrow(TypeError);
     expect(() => {
       (value.list[0] as { id: number }).id = 9;
     }).toThrow(TypeError);

@@ -16,6 +16,24 @@ export { DEMO_PASSWORD };
  * test fails (test/helpers/e2e-trail.ts) so a failure that does not repeat still says what happened.
  */
 export const trail: string[] = [];
+/** A line of the server's JSON log, shortened: "server 303 POST /opportunities 4 ms", "server error …" with the stack. */
+const staticRequests = new Set<string>();
+function serverLine(json: string): string | null {
+  try {
+    const e = JSON.parse(json) as { msg?: string; level?: number; reqId?: string; req?: { method?: string; url?: string }; res?: { statusCode?: number }; responseTime?: number; err?: { stack?: string } };
+    // Stylesheets, scripts and icons are left out, as on the browser's side.
+    if (e.msg === 'incoming request' && e.req?.url?.startsWith('/public/')) {
+      staticRequests.add(e.reqId ?? '');
+      return null;
+    }
+    if (e.reqId && staticRequests.delete(e.reqId)) return null;
+    if (e.msg === 'incoming request') return `server ← ${e.reqId} ${e.req?.method} ${e.req?.url}`;
+    if (e.msg === 'request completed') return `server → ${e.reqId} ${e.res?.statusCode} in ${Math.round(e.responseTime ?? 0)} ms`;
+    return `server ${e.level && e.level >= 50 ? 'ERROR' : 'log'} ${e.reqId ?? ''} ${e.msg ?? ''}${e.err?.stack ? `\n${e.err.stack}` : ''}`;
+  } catch {
+    return `server ${json.trim()}`;
+  }
+}
 function note(line: string) {
   trail.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
   if (trail.length > 200) trail.splice(0, trail.length - 200);
@@ -28,10 +46,13 @@ export async function startBrowserEnv() {
   const database = openDatabase(config.databaseFile);
   await migrateToLatest(database.db);
   await seedDemo(database, 'small');
-  const app = await buildApp({ config, db: database.db, logger: false });
-  app.addHook('onError', async (req, _reply, err) => note(`server error on ${req.method} ${req.url}: ${err.stack ?? String(err)}`));
-  app.addHook('onResponse', async (req, reply) => {
-    if (!req.url.startsWith('/public/')) note(`server ${reply.statusCode} ${req.method} ${req.url} ${req.headers['hx-request'] ? '(htmx)' : ''}`);
+  // The server's own log (every request's answer, every error with its stack) goes into the trail, not the console.
+  const app = await buildApp({ config: { ...config, logLevel: 'info' }, db: database.db, logStream: {
+      write: (line) => {
+        const shown = serverLine(line);
+        if (shown) note(shown);
+      },
+    },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

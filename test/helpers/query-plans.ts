@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
+import { Kysely, type CompiledQuery } from 'kysely';
+import { guanxiSqliteDialect } from '../../src/db/index.ts';
 import type { DB } from '../../src/db/types.ts';
 
 /** The plan SQLite picks for one statement: the EXPLAIN QUERY PLAN details, one line each. */
@@ -14,7 +15,8 @@ export function planOf(sqlite: Database.Database, query: string | Pick<CompiledQ
  */
 export async function queryPlans(sqlite: Database.Database, run: (db: Kysely<DB>) => Promise<unknown>): Promise<{ sql: string; plan: string }[]> {
   const seen: CompiledQuery[] = [];
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }), log: (e) => void (e.level === 'query' && seen.push(e.query)) });
+  // The app's dialect, so the SQL planned here is the SQL the app sends (limits written out: decision 0022).
+  const db = new Kysely<DB>({ dialect: guanxiSqliteDialect(sqlite), log: (e) => void (e.level === 'query' && seen.push(e.query)) });
   await run(db);
   return seen.map((q) => ({ sql: q.sql, plan: planOf(sqlite, q) }));
 }
