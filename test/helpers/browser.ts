@@ -72,7 +72,9 @@ export async function startBrowserEnv() {
     page.on('pageerror', (e) => problems.push(String(e)));
     const own = (url: string) => url.startsWith(base) && !url.startsWith(`${base}/public/`);
     page.on('request', (r) => { if (own(r.url())) note(`browser ${r.method()} ${r.url().slice(base.length)}`); });
-    page.on('requestfailed', (r) => note(`browser failed ${r.method()} ${r.url().slice(base.length)}: ${r.failure()?.errorText}`));
+    page.on('requestfailed', (r) => {
+      if (own(r.url())) note(`browser failed ${r.method()} ${r.url().slice(base.length)}: ${r.failure()?.errorText}`);
+    });
     page.on('framenavigated', (f) => { if (f === page.mainFrame()) note(`browser at ${f.url().slice(base.length)}`); });
     page.on('console', (m) => note(`console ${m.type()}: ${m.text()}`));
     return { context, page };
