@@ -268,7 +268,7 @@ export const en: Messages = {
       enable: 'Enabled',
       setup: 'Set up',
     },
-    entities: { company: 'Company', department: 'Department', user: 'User', session: 'Session', customer: 'Customer', contact: 'Contact', lead: 'Lead', activity: 'Activity', import: 'Import' },
+    entities: { company: 'Company', department: 'Department', user: 'User', session: 'Session', customer: 'Customer', contact: 'Contact', lead: 'Lead', activity: 'Activity', import: 'Import', opportunity: 'Deal', quote: 'Quote', product: 'Product', pipeline: 'Pipeline', pipeline_stage: 'Stage', stage_exit_criterion: 'Exit criterion', stage_task_template: 'Stage task template', competitor: 'Competitor', saved_view: 'Saved view', work_report: 'Work report', work_report_comment: 'Work report comment', job_run: 'Scheduled job' },
   },
   validation: {
     required: 'Required',

@@ -267,7 +267,7 @@ export const zhCN = {
       enable: '启用',
       setup: '初始化',
     },
-    entities: { company: '公司', department: '部门', user: '用户', session: '会话', customer: '客户', contact: '联系人', lead: '线索', activity: '行动', import: '导入' },
+    entities: { company: '公司', department: '部门', user: '用户', session: '会话', customer: '客户', contact: '联系人', lead: '线索', activity: '行动', import: '导入', opportunity: '商机', quote: '报价单', product: '产品', pipeline: '销售管线', pipeline_stage: '销售阶段', stage_exit_criterion: '升迁标志', stage_task_template: '阶段任务模板', competitor: '竞争对手', saved_view: '保存的视图', work_report: '工作报告', work_report_comment: '工作报告批注', job_run: '定时任务' },
   },
   validation: {
     required: '此项为必填',

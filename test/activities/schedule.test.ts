@@ -40,9 +40,11 @@ describe('calendar ranges (pure)', () => {
     expect(calendarRange('week', '2027-01-01', 'Asia/Shanghai').days[0]).toBe('2026-12-28');
     // Without a date, the view is anchored on today in the company's zone (already the 9th in Shanghai).
     expect(calendarRange('day', undefined, 'Asia/Shanghai', new Date('2026-03-08T16:30:00Z')).date).toBe('2026-03-09');
-    // Years below 1000 keep four digits (a day view of 0500-03-10 used to ask for day '500-03-11').
-    expect(calendarRange('day', '0500-03-10', 'Asia/Shanghai').next).toBe('0500-03-11');
-    expect(calendarRange('month', '0999-12-15', 'Asia/Shanghai').next).toBe('1000-01-15');
+    // The calendar covers 1900–2199; other dates show today (a week of 9999-12-30 ran into the year 10000).
+    const now = new Date('2026-11-27T04:00:00Z');
+    for (const far of ['0500-03-10', '1899-12-31', '2200-01-01', '9999-12-30']) expect(calendarRange('week', far, 'Asia/Shanghai', now).date).toBe('2026-11-27');
+    expect(calendarRange('month', '1900-01-15', 'Asia/Shanghai', now).days[0]).toBe('1900-01-01'); // a Monday
+    expect(calendarRange('month', '2199-12-15', 'Asia/Shanghai', now).next).toBe('2200-01-15');
     expect(localToUtc('2026-11-27T08:05', 'Asia/Shanghai')).toBe('2026-11-27T00:05:00.000Z');
     expect(localToUtc('2026-13-01T08:00', 'Asia/Shanghai')).toBeNull();
   });

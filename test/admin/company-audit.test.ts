@@ -87,6 +87,17 @@ describe('audit log', () => {
     expect(res.body.indexOf('<ins>审计测试部</ins>')).toBeLessThan(res.body.indexOf('<ins>杭州明道科技有限公司</ins>'));
   });
 
+  it('names every kind of record it lists in words, never by its table key', async () => {
+    const { zhCN, en } = await import('../../src/i18n/index.ts').then((m) => ({ zhCN: m.messages('zh-CN'), en: m.messages('en') }));
+    // Every entity the app writes to the audit log (src: `entity: '…'` in audit calls) has a label in both languages.
+    const written = ['company', 'department', 'user', 'session', 'customer', 'contact', 'lead', 'activity', 'import', 'opportunity', 'quote', 'product', 'pipeline', 'pipeline_stage', 'stage_exit_criterion', 'stage_task_template', 'competitor', 'saved_view', 'work_report', 'work_report_comment', 'job_run'];
+    const logged = (await t.db.selectFrom('audit_log').select('entity').distinct().execute()).map((r) => r.entity);
+    for (const e of new Set([...written, ...logged])) {
+      expect(zhCN.audit.entities, e).toHaveProperty(e);
+      expect(en.audit.entities, e).toHaveProperty(e);
+    }
+  });
+
   it('filters by entity, action, actor and day (company time zone)', async () => {
     const byEntity = await admin.get('/admin/audit?entity=department');
     expect(byEntity.body).toContain('审计测试部');

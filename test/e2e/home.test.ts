@@ -28,6 +28,11 @@ describe('the sales home page in the browser', () => {
     await env.seeText(page, '#home-quarter', '本季度赢单');
     await page.click('#home-tasks .card-head >> text=全部任务');
     await page.waitForURL(`${env.base}/tasks`);
+    // No page is wider than the window: /me's visually hidden username field once made it ~2,000 px wide.
+    for (const path of ['/', '/tasks', '/me', '/customers', '/opportunities/board']) {
+      await page.goto(`${env.base}${path}`);
+      expect(await page.evaluate('document.documentElement.scrollWidth'), path).toBeLessThanOrEqual(1280);
+    }
     expect(env.problems).toEqual([]);
   });
 

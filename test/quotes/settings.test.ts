@@ -74,6 +74,9 @@ describe('quote settings', () => {
     expect(page.body).toContain(`/quotes/panels/opportunity/${deal.id}`);
     const panel = await rep1.get(`/quotes/panels/opportunity/${deal.id}`, { 'hx-request': 'true', 'hx-target': 'opportunity-quotes' });
     expect(panel.body).toContain(`/quotes/${id}`);
+    // Each quote names its owner, as on the customer's panel (the deal's panel left the column empty).
+    const owner = await t.db.selectFrom('users').select('display_name').where('id', '=', org.users.rep1.id).executeTakeFirstOrThrow();
+    expect(panel.body).toMatch(new RegExp(`<td>${owner.display_name}</td></tr>`));
     const rep3 = await signIn(t.app, 'rep3');
     expect((await rep3.get(`/quotes/panels/opportunity/${deal.id}`)).statusCode).toBe(404);
     expect((await rep3.get(`/quotes/new?opportunity_id=${deal.id}`)).statusCode).toBe(404);

@@ -55,7 +55,8 @@ export interface CalendarRange {
  * (no zone is needed to count them); only the bounds of the query depend on the zone.
  */
 export function calendarRange(view: CalendarView, date: string | undefined, timeZone: string, now: Date = new Date()): CalendarRange {
-  const anchorDay = date && isIsoDate(date) ? date : localDay(now, timeZone);
+  // A calendar of the years 1900–2199 (a week of 9999-12-30 would run into a five-digit year): others show today.
+  const anchorDay = date && isIsoDate(date) && date >= '1900-01-01' && date <= '2199-12-31' ? date : localDay(now, timeZone);
   let first: string;
   let count: number;
   let prev: string;

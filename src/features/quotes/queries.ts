@@ -144,7 +144,8 @@ export async function quotesOfCustomer(db: Db, viewer: Viewer, customerId: numbe
 export async function quotesOfOpportunity(db: Db, viewer: Viewer, opportunityId: number) {
   return db
     .selectFrom('quotes as q')
-    .select(['q.id', 'q.number', 'q.revision', 'q.status', 'q.quote_date', 'q.total_fen'])
+    .innerJoin('users as u', 'u.id', 'q.owner_id')
+    .select(['q.id', 'q.number', 'q.revision', 'q.status', 'q.quote_date', 'q.total_fen', 'u.display_name as owner_name'])
     .where('q.opportunity_id', '=', opportunityId)
     .where('q.latest', '=', 1)
     .where(scope(viewer, 'quotes', { alias: 'q' }))
