@@ -98,6 +98,22 @@ describe('audit log', () => {
     }
   });
 
+  it('reads a deal\'s changes in words: field labels, money as money, a ticked criterion as yes', async () => {
+    await t.db
+      .insertInto('audit_log')
+      .values({ at: new Date().toISOString(), actor_id: null, action: 'update', entity: 'opportunity', entity_id: 80, summary: '审计措辞测试', ip: '127.0.0.1', changes: JSON.stringify({ amount_fen: [15_990_000, 5_590_000], 'criterion:6': [false, true], expected_close_date: ['2026-12-01', '2027-01-15'] }) })
+      .execute();
+    const body = (await admin.get('/admin/audit?entity=opportunity')).body;
+    const row = body.slice(body.indexOf('审计措辞测试'));
+    expect(body).toContain('商机 #80'); // named, not "opportunity #80"
+    expect(row).toContain('金额（元）:');
+    expect(row).toContain('<del>¥159,900.00</del>→<ins>¥55,900.00</ins>');
+    expect(row).toContain('升迁标志 #6:');
+    expect(row).toContain('<del>否</del>→<ins>是</ins>');
+    expect(row).toContain('预计成交日期:');
+    expect(row).not.toMatch(/amount_fen|expected_close_date|criterion:6/);
+  });
+
   it('filters by entity, action, actor and day (company time zone)', async () => {
     const byEntity = await admin.get('/admin/audit?entity=department');
     expect(byEntity.body).toContain('审计测试部');
