@@ -113,15 +113,26 @@ export function ownerKeyScope(viewer: Viewer, column: string): Expression<SqlBoo
   return sql<SqlBool>`${owner} = ${viewer.id}`;
 }
 
+/** Above this many memberships the member-only part stays a subquery (a long list costs more to bind than it saves). */
+export const MEMBER_ID_LIST_MAX = 200;
+
 /**
  * The records of `table` the viewer sees only as a team member (record_members), not through their owner: what an
  * owner-keyed summary cannot hold, to be read from the records themselves. null when there are none to read (no
  * memberships of this type, or the viewer sees every record). `scope` = `ownerKeyScope` or this, never both.
  */
-export function memberOnlyScope(viewer: Viewer, table: string, alias: string): Expression<SqlBool> | null {
+export function memberOnlyScope(viewer: Viewer, table: string, alias: string, memberIds?: readonly number[]): Expression<SqlBool> | null {
   if (seesAllRecords(viewer) || isAdmin(viewer) || !viewer.memberOf.has(table)) return null;
   const owners = ownerKeyScope(viewer, `${alias}.owner_id`);
-  const member = sql<SqlBool>`${sql.ref(`${alias}.id`)} in (select rm.record_id from record_members rm where rm.user_id = ${viewer.id} and rm.entity = ${table})`;
+  // The viewer's memberships as a list, when the caller read them (memberRecordIds) and they are few: SQLite then reads
+  // those records by id. As a subquery it may instead walk a status or date index and test membership per row (a
+  // manager's "won this quarter as a team member": every won deal of the quarter, 1.6 ms → 0.004 ms).
+  const member =
+    memberIds && memberIds.length <= MEMBER_ID_LIST_MAX
+      ? memberIds.length === 0
+        ? sql<SqlBool>`1 = 0`
+        : sql<SqlBool>`${sql.ref(`${alias}.id`)} in (${sql.join(memberIds)})`
+      : sql<SqlBool>`${sql.ref(`${alias}.id`)} in (select rm.record_id from record_members rm where rm.user_id = ${viewer.id} and rm.entity = ${table})`;
   // coalesce: a record without an owner is "not owned by anyone the viewer covers", not unknown.
   return sql<SqlBool>`(${member} and not coalesce(${owners}, false))`;
 }
@@ -134,11 +145,11 @@ export function memberOnlyScope(viewer: Viewer, table: string, alias: string): E
  * large dataset, a manager's deals at risk 21.8 → 0.3 ms (29.8 ms while they were on one other deal's team), won
  * this quarter 4.7 → 1.1 ms. Together the same rows as `scope`.
  */
-export function countScopes(viewer: Viewer, table: string, alias: string): Expression<SqlBool>[] {
+export function countScopes(viewer: Viewer, table: string, alias: string, memberIds?: readonly number[]): Expression<SqlBool>[] {
   const owner = sql.ref(`${alias}.owner_id`);
   const owners =
     isManager(viewer) && viewer.departmentIds.length > 0 ? sql<SqlBool>`${owner} in (select su.id from users su where ${userScope(viewer, 'su')})` : ownerKeyScope(viewer, `${alias}.owner_id`);
-  const memberOnly = memberOnlyScope(viewer, table, alias);
+  const memberOnly = memberOnlyScope(viewer, table, alias, memberIds);
   return memberOnly ? [owners, memberOnly] : [owners];
 }
 

@@ -1,6 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
-import { countScopes, type Viewer } from '../../access/index.ts';
+import { countScopes, MEMBER_ID_LIST_MAX, type Viewer } from '../../access/index.ts';
 import { dealTotals } from '../opportunities/totals.ts';
 import { dayRangeUtc } from '../../lib/dates.ts';
 import { flagsForOpportunities, type Flag } from '../alerts/queries.ts';
@@ -135,7 +135,11 @@ export async function salesDay(db: Db, viewer: Viewer, timeZone: string, now = n
 
   let team: SalesDay['team'] = null;
   if (seesTeam) {
-    const teamParts = countScopes(viewer, 'opportunities', 'o');
+    // The deals they are on the team of, read first: the team-member part of the counts then reads them by id.
+    const memberIds = viewer.memberOf.has('opportunities')
+      ? (await db.selectFrom('record_members').select('record_id').where('user_id', '=', viewer.id).where('entity', '=', 'opportunities').limit(MEMBER_ID_LIST_MAX + 1).execute()).map((r) => r.record_id)
+      : undefined;
+    const teamParts = countScopes(viewer, 'opportunities', 'o', memberIds);
     const [figures, risk] = await Promise.all([
       pipelineFigures(db, viewer, undefined, quarter, teamParts),
       Promise.all(
