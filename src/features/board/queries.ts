@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import { whileUnchanged } from '../../db/cache.ts';
+import { stagesOf } from '../pipelines/queries.ts';
 import type { DB } from '../../db/types.ts';
 import { scope, type Viewer } from '../../access/index.ts';
 import type { BoardQuery } from './schemas.ts';
@@ -61,22 +62,8 @@ export function choosePipeline(pipelines: readonly PipelineTab[], wanted: number
   return pipelines.find((p) => p.id === wanted) ?? pipelines.find((p) => p.is_default === 1) ?? pipelines[0];
 }
 
-/** Stages in board order: open stages by sort order, then won, then lost. */
-export async function pipelineStages(db: Db, pipelineId: number): Promise<readonly StageInfo[]> {
-  return whileUnchanged(db, `board-stages:${pipelineId}`, async () => {
-    const stages = await db
-      .selectFrom('pipeline_stages')
-      .select(['id', 'name', 'kind', 'probability', 'sort_order'])
-      .where('pipeline_id', '=', pipelineId)
-      .orderBy('sort_order')
-      .orderBy('id')
-      .execute();
-    const rank = (k: string) => (k === 'open' ? 0 : k === 'won' ? 1 : 2);
-    return stages
-      .sort((a, b) => rank(a.kind) - rank(b.kind) || a.sort_order - b.sort_order || a.id - b.id)
-      .map(({ id, name, kind, probability }) => ({ id, name, kind, probability }));
-  });
-}
+/** Stages in board order: open stages by sort order, then won, then lost (the pipeline settings' stagesOf). */
+export const pipelineStages = stagesOf;
 
 /** Users the viewer may filter by (their own scope of owners), by name. */
 export { assignableUsers as ownerOptions } from '../users/queries.ts';

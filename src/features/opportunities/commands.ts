@@ -279,7 +279,7 @@ async function moveDeal(
   viewer: Viewer,
   ctx: AuditContext,
   deal: Deal,
-  stages: Stage[],
+  stages: readonly Stage[],
   to: Stage | undefined,
   opts: { reason?: string; amount?: { fen: number; source: string } },
 ): Promise<AdvanceResult> {

@@ -1,6 +1,7 @@
 
 import type { Db } from '../../db/index.ts';
 import { whileUnchanged } from '../../db/cache.ts';
+import { stagesOf } from '../pipelines/queries.ts';
 import { monthsBetween } from '../../lib/dates.ts';
 import { departmentKey, isAdmin, isManager, seesAllRecords, userScope, userScopeKey, WHOLE_COMPANY, type Viewer } from '../../access/index.ts';
 import { monthOf, withStats } from './rollup.ts';
@@ -142,13 +143,7 @@ async function openFunnel(db: Db, pipelineId: number, owners: Owners): Promise<M
 }
 
 export async function pipelineAnalytics(db: Db, pipelineId: number, owners: Owners, fromMonth: string, toMonth: string): Promise<PipelineAnalytics> {
-  const stageRows = await db
-    .selectFrom('pipeline_stages')
-    .select(['id', 'name', 'kind', 'probability', 'sort_order'])
-    .where('pipeline_id', '=', pipelineId)
-    .orderBy('sort_order')
-    .orderBy('id')
-    .execute();
+  const stageRows = await stagesOf(db, pipelineId);
   const openBy = await openFunnel(db, pipelineId, owners);
   const rolled = await rollupQuery(db, pipelineId, fromMonth, toMonth, owners).execute();
   const kindOf = new Map(stageRows.map((s) => [s.id, s.kind]));

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/index.ts';
+import { whileUnchanged } from '../../db/cache.ts';
 
 export interface Stage {
   id: number;
@@ -20,16 +21,19 @@ export interface PipelineSummary {
 }
 
 /** The stages of a pipeline in order (open stages first by sort_order, then won, then lost). */
-export async function stagesOf(db: Db, pipelineId: number): Promise<Stage[]> {
-  const rows = await db
-    .selectFrom('pipeline_stages')
-    .select(['id', 'pipeline_id', 'name', 'sort_order', 'probability', 'expected_days', 'kind'])
-    .where('pipeline_id', '=', pipelineId)
-    .orderBy('sort_order')
-    .orderBy('id')
-    .execute();
-  const rank = (k: string) => (k === 'open' ? 0 : k === 'won' ? 1 : 2);
-  return rows.sort((a, b) => rank(a.kind) - rank(b.kind) || a.sort_order - b.sort_order || a.id - b.id);
+export async function stagesOf(db: Db, pipelineId: number): Promise<readonly Stage[]> {
+  // Kept while nothing changes (the board, the deal page and the report all draw them on every request).
+  return whileUnchanged(db, `stages:${pipelineId}`, async () => {
+    const rows = await db
+      .selectFrom('pipeline_stages')
+      .select(['id', 'pipeline_id', 'name', 'sort_order', 'probability', 'expected_days', 'kind'])
+      .where('pipeline_id', '=', pipelineId)
+      .orderBy('sort_order')
+      .orderBy('id')
+      .execute();
+    const rank = (k: string) => (k === 'open' ? 0 : k === 'won' ? 1 : 2);
+    return rows.sort((a, b) => rank(a.kind) - rank(b.kind) || a.sort_order - b.sort_order || a.id - b.id);
+  });
 }
 
 /** All pipelines in display order (active and inactive). */
